@@ -1,0 +1,676 @@
+//! The application shell: top bar, connection sidebar, panel area, and the action queue that
+//! applies what panels ask for, once per frame.
+
+pub mod export;
+pub mod panel_state;
+
+use crate::export::{csv::result_to_csv, png};
+use crate::fetch::{Job, Runtime, Waker};
+use crate::model::QueryRun;
+use crate::sources::prometheus::{self, RangeQuery};
+use crate::sources::{HttpClient, SourceError};
+use crate::ui::Action;
+use crate::ui::connections::{
+    ConnectionDraft, DialogOutcome, Health, connection_dialog_ui, sidebar_ui,
+};
+use crate::ui::metrics_panel::{MetricsPanelView, metrics_panel_ui};
+use crate::ui::time_bar::{TimeBarState, time_bar_ui};
+use crate::workspace::{
+    self, ConnectionId, MetricsPanel, Panel, PanelId, PanelKind, Workspace, WorkspaceError,
+};
+use export::{ExportPoll, PanelExport};
+use panel_state::PanelState;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How often each connection's health is checked.
+const HEALTH_INTERVAL: Duration = Duration::from_secs(30);
+/// How long after a change the workspace is written.
+const AUTOSAVE_DELAY: Duration = Duration::from_millis(750);
+/// How long a notice stays on screen.
+const NOTICE_TTL: Duration = Duration::from_secs(8);
+
+/// How the app starts: the workspace, where to autosave it, and any problem loading it.
+pub struct Startup {
+    pub workspace: Workspace,
+    /// Autosave target. `None` when the file could not be read: it is left untouched.
+    pub path: Option<PathBuf>,
+    /// Shown in a banner when the workspace file could not be used.
+    pub load_error: Option<String>,
+    /// Panels whose query runs as soon as the window opens.
+    pub run_now: Vec<PanelId>,
+}
+
+struct Notice {
+    text: String,
+    is_error: bool,
+    at: Instant,
+}
+
+enum FileJob {
+    Open(Job<Option<(PathBuf, Result<Workspace, WorkspaceError>)>>),
+    SaveAs(Job<Option<(PathBuf, Result<(), WorkspaceError>)>>),
+    ExportPath(PanelId, Job<Option<PathBuf>>),
+    CaFile(Job<Option<PathBuf>>),
+}
+
+pub struct SignalscopeApp {
+    runtime: Arc<Runtime>,
+    waker: Waker,
+    pub workspace: Workspace,
+    path: Option<PathBuf>,
+    /// The text last written (or read), to tell when the workspace changed.
+    saved_text: String,
+    save_job: Option<Job<Result<(), WorkspaceError>>>,
+    changed_at: Option<Instant>,
+    load_error: Option<String>,
+    panels: BTreeMap<PanelId, PanelState>,
+    health: BTreeMap<ConnectionId, Health>,
+    health_jobs: BTreeMap<ConnectionId, Job<Result<(), SourceError>>>,
+    next_health_check: Instant,
+    last_refresh: Instant,
+    time_bar: TimeBarState,
+    dialog: Option<ConnectionDraft>,
+    file_jobs: Vec<FileJob>,
+    exports: Vec<PanelExport>,
+    write_jobs: Vec<Job<Result<PathBuf, String>>>,
+    notices: Vec<Notice>,
+}
+
+impl SignalscopeApp {
+    pub fn new(ctx: &egui::Context, runtime: Arc<Runtime>, startup: Startup) -> Self {
+        let repaint = ctx.clone();
+        let waker: Waker = Arc::new(move || repaint.request_repaint());
+        let saved_text = workspace::to_text(&startup.workspace);
+        let mut app = Self {
+            runtime,
+            waker,
+            workspace: startup.workspace,
+            path: startup.path,
+            saved_text,
+            save_job: None,
+            changed_at: None,
+            load_error: startup.load_error,
+            panels: BTreeMap::new(),
+            health: BTreeMap::new(),
+            health_jobs: BTreeMap::new(),
+            next_health_check: Instant::now(),
+            last_refresh: Instant::now(),
+            time_bar: TimeBarState::default(),
+            dialog: None,
+            file_jobs: Vec::new(),
+            exports: Vec::new(),
+            write_jobs: Vec::new(),
+            notices: Vec::new(),
+        };
+        for id in startup.run_now {
+            app.run_query(id);
+        }
+        app
+    }
+
+    /// The last finished result of a panel, for tests and export.
+    pub fn panel_result(&self, id: PanelId) -> Option<&Result<QueryRun, SourceError>> {
+        self.panels.get(&id).and_then(|p| p.last.as_ref())
+    }
+
+    pub fn is_loading(&self, id: PanelId) -> bool {
+        self.panels.get(&id).is_some_and(|p| p.job.is_some())
+    }
+
+    /// Where the workspace is autosaved, if anywhere.
+    pub fn workspace_path(&self) -> Option<&std::path::Path> {
+        self.path.as_deref()
+    }
+
+    /// True while a workspace write is in flight.
+    pub fn is_saving(&self) -> bool {
+        self.save_job.is_some()
+    }
+
+    /// One frame of the whole window.
+    pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.poll_jobs(&ctx);
+        let mut actions = Vec::new();
+        self.schedule(&ctx, &mut actions);
+
+        let now = chrono::Utc::now();
+        egui::Panel::top("time_bar").show(ui, |ui| {
+            ui.add_space(2.0);
+            actions.extend(time_bar_ui(ui, &self.workspace.time, &mut self.time_bar, now));
+            if let Some(e) = &self.load_error {
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    format!("Workspace not loaded (file left untouched; changes are not saved until you Save As): {e}"),
+                );
+            }
+        });
+        egui::Panel::bottom("notices")
+            .show_separator_line(!self.notices.is_empty())
+            .show(ui, |ui| self.notices_ui(ui));
+        egui::Panel::left("connections")
+            .default_size(200.0)
+            .show(ui, |ui| {
+                actions.extend(sidebar_ui(ui, &self.workspace.connections, &self.health));
+            });
+        egui::CentralPanel::default().show(ui, |ui| self.panels_ui(ui, &mut actions));
+
+        if let Some(draft) = &mut self.dialog {
+            match connection_dialog_ui(&ctx, draft, &mut actions) {
+                DialogOutcome::Open => {}
+                DialogOutcome::Closed => self.dialog = None,
+                DialogOutcome::PickCaFile => {
+                    let job = self.runtime.spawn(self.waker.clone(), |_| async {
+                        rfd::AsyncFileDialog::new()
+                            .set_title("CA certificate (PEM)")
+                            .add_filter("PEM", &["pem", "crt", "cer"])
+                            .pick_file()
+                            .await
+                            .map(|f| f.path().to_owned())
+                    });
+                    self.file_jobs.push(FileJob::CaFile(job));
+                }
+            }
+        }
+
+        let had_actions = !actions.is_empty();
+        for action in actions {
+            self.apply(&ctx, action);
+        }
+        self.poll_exports(&ctx);
+        self.autosave(&ctx, had_actions || ctx.input(|i| !i.events.is_empty()));
+    }
+
+    fn panels_ui(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        if self.workspace.panels.is_empty() {
+            ui.centered_and_justified(|ui| {
+                ui.label("No panels. Add a connection on the left, then “Add panel” above.");
+            });
+            return;
+        }
+        let count = self.workspace.panels.len() as f32;
+        let height = ((ui.available_height() - 8.0 * count) / count).max(320.0);
+        let zone = self.workspace.time.zone;
+        let connections = self.workspace.connections.clone();
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            for panel in &mut self.workspace.panels {
+                let state = self.panels.entry(panel.id).or_default();
+                let PanelKind::Metrics(spec) = &mut panel.kind;
+                let frame = egui::Frame::group(ui.style()).inner_margin(8.0);
+                let response = frame.show(ui, |ui| {
+                    ui.set_height(height);
+                    ui.set_width(ui.available_width());
+                    state.width_px = ui.available_width();
+                    metrics_panel_ui(
+                        ui,
+                        MetricsPanelView {
+                            id: panel.id,
+                            title: &panel.title,
+                            spec,
+                            connections: &connections,
+                            loading: state
+                                .job
+                                .as_ref()
+                                .map(|j| (j.elapsed(), j.bytes_received())),
+                            last: state.last.as_ref(),
+                            zone,
+                        },
+                    )
+                });
+                state.rect = Some(response.response.rect);
+                actions.extend(response.inner);
+                ui.add_space(8.0);
+            }
+        });
+    }
+
+    fn notices_ui(&mut self, ui: &mut egui::Ui) {
+        self.notices.retain(|n| n.at.elapsed() < NOTICE_TTL);
+        for n in &self.notices {
+            if n.is_error {
+                ui.colored_label(ui.visuals().error_fg_color, &n.text);
+            } else {
+                ui.label(&n.text);
+            }
+        }
+        if let Some(oldest) = self.notices.iter().map(|n| n.at).min() {
+            ui.ctx()
+                .request_repaint_after(NOTICE_TTL.saturating_sub(oldest.elapsed()));
+        }
+    }
+
+    fn notify(&mut self, text: impl Into<String>, is_error: bool) {
+        let text = text.into();
+        if is_error {
+            tracing::warn!("{text}");
+        } else {
+            tracing::info!("{text}");
+        }
+        self.notices.push(Notice {
+            text,
+            is_error,
+            at: Instant::now(),
+        });
+    }
+
+    /// Starts what is due: health checks and auto refresh.
+    fn schedule(&mut self, ctx: &egui::Context, actions: &mut Vec<Action>) {
+        let now = Instant::now();
+        if now >= self.next_health_check {
+            self.check_health();
+            self.next_health_check = now + HEALTH_INTERVAL;
+        }
+        let mut wake_in = self.next_health_check - now;
+        if let Some(secs) = self.workspace.time.auto_refresh_secs {
+            let interval = Duration::from_secs(u64::from(secs.max(1)));
+            let due = self.last_refresh + interval;
+            if now >= due {
+                actions.push(Action::RefreshAll);
+                wake_in = wake_in.min(interval);
+            } else {
+                wake_in = wake_in.min(due - now);
+            }
+        }
+        ctx.request_repaint_after(wake_in);
+    }
+
+    fn check_health(&mut self) {
+        for conn in &self.workspace.connections {
+            let conn = conn.clone();
+            let id = conn.id;
+            let job = self.runtime.spawn(self.waker.clone(), |_| async move {
+                let http = HttpClient::new(&conn)?;
+                prometheus::health(&http).await
+            });
+            self.health_jobs.insert(id, job);
+        }
+    }
+
+    fn poll_jobs(&mut self, ctx: &egui::Context) {
+        for state in self.panels.values_mut() {
+            state.poll();
+        }
+        let ids: Vec<ConnectionId> = self.health_jobs.keys().copied().collect();
+        for id in ids {
+            if let Some(job) = self.health_jobs.remove(&id) {
+                match job.try_take() {
+                    Ok(result) => {
+                        let h = match result {
+                            Ok(()) => Health::Up,
+                            Err(e) => Health::Down(e.to_string()),
+                        };
+                        self.health.insert(id, h);
+                    }
+                    Err(job) => {
+                        self.health_jobs.insert(id, job);
+                    }
+                }
+            }
+        }
+        if let Some(job) = self.save_job.take() {
+            match job.try_take() {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => self.notify(format!("Could not save workspace: {e}"), true),
+                Err(job) => self.save_job = Some(job),
+            }
+        }
+        let jobs = std::mem::take(&mut self.file_jobs);
+        for job in jobs {
+            self.poll_file_job(ctx, job);
+        }
+        let writes = std::mem::take(&mut self.write_jobs);
+        for job in writes {
+            match job.try_take() {
+                Ok(Ok(path)) => self.notify(format!("Exported {}", path.display()), false),
+                Ok(Err(e)) => self.notify(e, true),
+                Err(job) => self.write_jobs.push(job),
+            }
+        }
+    }
+
+    fn poll_file_job(&mut self, ctx: &egui::Context, job: FileJob) {
+        match job {
+            FileJob::Open(job) => match job.try_take() {
+                Ok(Some((path, Ok(ws)))) => {
+                    self.replace_workspace(ws, path.clone());
+                    self.notify(format!("Opened {}", path.display()), false);
+                }
+                Ok(Some((_, Err(e)))) => self.notify(format!("Could not open workspace: {e}"), true),
+                Ok(None) => {}
+                Err(job) => self.file_jobs.push(FileJob::Open(job)),
+            },
+            FileJob::SaveAs(job) => match job.try_take() {
+                Ok(Some((path, Ok(())))) => {
+                    self.notify(format!("Saved {}", path.display()), false);
+                    self.path = Some(path);
+                    self.load_error = None;
+                    self.saved_text = workspace::to_text(&self.workspace);
+                }
+                Ok(Some((_, Err(e)))) => self.notify(format!("Could not save: {e}"), true),
+                Ok(None) => {}
+                Err(job) => self.file_jobs.push(FileJob::SaveAs(job)),
+            },
+            FileJob::ExportPath(panel, job) => match job.try_take() {
+                Ok(Some(path)) => self.apply(
+                    ctx,
+                    Action::ExportPng {
+                        panel,
+                        path: Some(path),
+                    },
+                ),
+                Ok(None) => {}
+                Err(job) => self.file_jobs.push(FileJob::ExportPath(panel, job)),
+            },
+            FileJob::CaFile(job) => match job.try_take() {
+                Ok(path) => {
+                    if let (Some(path), Some(draft)) = (path, &mut self.dialog) {
+                        draft.ca_file = Some(path);
+                    }
+                }
+                Err(job) => self.file_jobs.push(FileJob::CaFile(job)),
+            },
+        }
+    }
+
+    fn replace_workspace(&mut self, ws: Workspace, path: PathBuf) {
+        self.saved_text = workspace::to_text(&ws);
+        self.workspace = ws;
+        self.path = Some(path);
+        self.load_error = None;
+        self.panels.clear();
+        self.health.clear();
+        self.health_jobs.clear();
+        self.next_health_check = Instant::now();
+        self.run_all();
+    }
+
+    fn run_all(&mut self) {
+        let ids: Vec<PanelId> = self.workspace.panels.iter().map(|p| p.id).collect();
+        for id in ids {
+            self.run_query(id);
+        }
+        self.last_refresh = Instant::now();
+    }
+
+    /// Starts the panel's query over the global range; a query already in flight is aborted.
+    fn run_query(&mut self, id: PanelId) {
+        let Some(panel) = self.workspace.panels.iter().find(|p| p.id == id) else {
+            return;
+        };
+        let PanelKind::Metrics(spec) = &panel.kind;
+        let query = spec.query.trim().to_owned();
+        let state = self.panels.entry(id).or_default();
+        if query.is_empty() {
+            state.job = None;
+            return;
+        }
+        let Some(conn) = spec.connection.and_then(|c| self.workspace.connection(c)) else {
+            state.job = None;
+            state.last = Some(Err(SourceError::Config(
+                "choose a connection for this panel".into(),
+            )));
+            return;
+        };
+        let conn = conn.clone();
+        let (from, to) = self.workspace.time.range.resolve(chrono::Utc::now());
+        let width = if state.width_px > 0.0 {
+            state.width_px
+        } else {
+            1000.0
+        };
+        let request = RangeQuery::for_width(
+            &query,
+            from.timestamp_millis() as f64 / 1000.0,
+            to.timestamp_millis() as f64 / 1000.0,
+            width,
+        );
+        state.job = Some(self.runtime.spawn(self.waker.clone(), |progress| async move {
+            let started = Instant::now();
+            let http = HttpClient::new(&conn)?;
+            let result = prometheus::range_query(&http, &request, &progress).await?;
+            Ok(QueryRun {
+                start: request.start,
+                end: request.end,
+                step: request.step,
+                result,
+                bytes: progress.bytes(),
+                elapsed: started.elapsed(),
+            })
+        }));
+    }
+
+    fn apply(&mut self, ctx: &egui::Context, action: Action) {
+        match action {
+            Action::SetTimeRange(range) => {
+                self.workspace.time.range = range;
+                self.run_all();
+            }
+            Action::SetZone(zone) => self.workspace.time.zone = zone,
+            Action::SetAutoRefresh(secs) => {
+                self.workspace.time.auto_refresh_secs = secs;
+                self.last_refresh = Instant::now();
+            }
+            Action::RefreshAll => self.run_all(),
+            Action::RunQuery(id) => self.run_query(id),
+            Action::CancelQuery(id) => {
+                if let Some(state) = self.panels.get_mut(&id)
+                    && state.job.take().is_some()
+                {
+                    self.notify("Query cancelled", false);
+                }
+            }
+            Action::AddMetricsPanel => {
+                let id = self.workspace.next_panel_id();
+                let connection = self.workspace.connections.first().map(|c| c.id);
+                self.workspace.panels.push(Panel {
+                    id,
+                    title: format!("Metrics {}", id.0),
+                    kind: PanelKind::Metrics(MetricsPanel {
+                        connection,
+                        query: String::new(),
+                    }),
+                });
+            }
+            Action::RemovePanel(id) => {
+                self.workspace.panels.retain(|p| p.id != id);
+                self.panels.remove(&id);
+            }
+            Action::EditConnection(id) => {
+                self.dialog = Some(match id.and_then(|id| self.workspace.connection(id)) {
+                    Some(c) => ConnectionDraft::edit(c),
+                    None => ConnectionDraft::new(self.workspace.next_connection_id()),
+                });
+            }
+            Action::SaveConnection(conn) => {
+                let id = conn.id;
+                match self.workspace.connections.iter_mut().find(|c| c.id == id) {
+                    Some(existing) => *existing = conn,
+                    None => self.workspace.connections.push(conn),
+                }
+                // Panels without a connection adopt the first one added.
+                for panel in &mut self.workspace.panels {
+                    let PanelKind::Metrics(spec) = &mut panel.kind;
+                    if spec.connection.is_none() {
+                        spec.connection = Some(id);
+                    }
+                }
+                self.health.remove(&id);
+                self.next_health_check = Instant::now();
+            }
+            Action::RemoveConnection(id) => {
+                self.workspace.connections.retain(|c| c.id != id);
+                self.health.remove(&id);
+                self.health_jobs.remove(&id);
+                for panel in &mut self.workspace.panels {
+                    let PanelKind::Metrics(spec) = &mut panel.kind;
+                    if spec.connection == Some(id) {
+                        spec.connection = None;
+                    }
+                }
+            }
+            Action::ExportPng { panel, path: None } => {
+                let name = self
+                    .workspace
+                    .panels
+                    .iter()
+                    .find(|p| p.id == panel)
+                    .map_or("panel".to_owned(), |p| file_stem(&p.title));
+                let job = self.runtime.spawn(self.waker.clone(), move |_| async move {
+                    rfd::AsyncFileDialog::new()
+                        .set_title("Export panel as PNG")
+                        .set_file_name(format!("{name}.png"))
+                        .add_filter("PNG image", &["png"])
+                        .save_file()
+                        .await
+                        .map(|f| f.path().to_owned())
+                });
+                self.file_jobs.push(FileJob::ExportPath(panel, job));
+            }
+            Action::ExportPng {
+                panel,
+                path: Some(path),
+            } => {
+                self.exports.push(PanelExport::new(panel, path));
+                ctx.request_repaint();
+            }
+            Action::CopyCsv(id) => {
+                if let Some(Ok(run)) = self.panel_result(id) {
+                    let csv = result_to_csv(&run.result, self.workspace.time.zone);
+                    let rows = run.result.point_count();
+                    ctx.copy_text(csv);
+                    self.notify(format!("Copied {rows} rows as CSV"), false);
+                }
+            }
+            Action::OpenWorkspace => {
+                let job = self.runtime.spawn(self.waker.clone(), |_| async {
+                    let file = rfd::AsyncFileDialog::new()
+                        .set_title("Open workspace")
+                        .add_filter("Signalscope workspace", &["ron"])
+                        .pick_file()
+                        .await?;
+                    let path = file.path().to_owned();
+                    let result = workspace::load(&path);
+                    Some((path, result))
+                });
+                self.file_jobs.push(FileJob::Open(job));
+            }
+            Action::SaveWorkspaceAs => {
+                let text = workspace::to_text(&self.workspace);
+                let job = self.runtime.spawn(self.waker.clone(), |_| async move {
+                    let file = rfd::AsyncFileDialog::new()
+                        .set_title("Save workspace as")
+                        .set_file_name("workspace.ron")
+                        .add_filter("Signalscope workspace", &["ron"])
+                        .save_file()
+                        .await?;
+                    let path = file.path().to_owned();
+                    let result = workspace::save_atomic(&path, &text);
+                    Some((path, result))
+                });
+                self.file_jobs.push(FileJob::SaveAs(job));
+            }
+        }
+    }
+
+    fn poll_exports(&mut self, ctx: &egui::Context) {
+        let mut i = 0;
+        while i < self.exports.len() {
+            let export = &mut self.exports[i];
+            let rect = self.panels.get(&export.panel).and_then(|p| p.rect);
+            if rect.is_none() && !self.workspace.panels.iter().any(|p| p.id == export.panel) {
+                self.exports.remove(i);
+                self.notify("Export cancelled: the panel was removed", true);
+                continue;
+            }
+            match export.poll(ctx, rect) {
+                ExportPoll::Waiting => i += 1,
+                ExportPoll::Ready {
+                    image,
+                    rect,
+                    pixels_per_point,
+                } => {
+                    let export = self.exports.remove(i);
+                    let path = export.path;
+                    let job = self.runtime.spawn(self.waker.clone(), move |_| async move {
+                        let cropped = png::crop_to_rect(&image, rect, pixels_per_point);
+                        let bytes = png::encode_png(&cropped)?;
+                        let write_path = path.clone();
+                        tokio::task::spawn_blocking(move || std::fs::write(&write_path, bytes))
+                            .await
+                            .map_err(|e| e.to_string())?
+                            .map_err(|e| format!("Could not write {}: {e}", path.display()))?;
+                        Ok(path)
+                    });
+                    self.write_jobs.push(job);
+                }
+            }
+        }
+    }
+
+    /// Writes the workspace in the background shortly after it changes.
+    fn autosave(&mut self, ctx: &egui::Context, maybe_changed: bool) {
+        if maybe_changed && self.changed_at.is_none() {
+            self.changed_at = Some(Instant::now());
+        }
+        let Some(changed_at) = self.changed_at else {
+            return;
+        };
+        if changed_at.elapsed() < AUTOSAVE_DELAY || self.save_job.is_some() {
+            ctx.request_repaint_after(AUTOSAVE_DELAY);
+            return;
+        }
+        self.changed_at = None;
+        let Some(path) = self.path.clone() else {
+            return;
+        };
+        let text = workspace::to_text(&self.workspace);
+        if text == self.saved_text {
+            return;
+        }
+        self.saved_text = text.clone();
+        self.save_job = Some(self.runtime.spawn(self.waker.clone(), |_| async move {
+            tokio::task::spawn_blocking(move || workspace::save_atomic(&path, &text))
+                .await
+                .unwrap_or_else(|e| {
+                    Err(WorkspaceError::Io {
+                        path: PathBuf::new(),
+                        message: e.to_string(),
+                    })
+                })
+        }));
+    }
+
+    /// Writes the workspace now, on the calling thread: used when the window closes.
+    pub fn save_now(&mut self) {
+        if let Some(path) = &self.path {
+            let text = workspace::to_text(&self.workspace);
+            if text != self.saved_text
+                && let Err(e) = workspace::save_atomic(path, &text)
+            {
+                tracing::error!("could not save workspace: {e}");
+            }
+        }
+    }
+}
+
+/// A panel title made safe as a file name.
+fn file_stem(title: &str) -> String {
+    let stem: String = title
+        .chars()
+        .map(|c| if c.is_alphanumeric() || c == '-' { c } else { '_' })
+        .collect();
+    if stem.is_empty() { "panel".into() } else { stem }
+}
+
+impl eframe::App for SignalscopeApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.frame_ui(ui);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.save_now();
+    }
+}

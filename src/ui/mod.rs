@@ -1,0 +1,11 @@
+//! Panels and shared widgets. UI code reads state and returns `Action`s; it never does I/O,
+//! parsing or heavy computation inside the frame.
+
+pub mod action;
+pub mod chart;
+pub mod connections;
+pub mod metrics_panel;
+pub mod time_axis;
+pub mod time_bar;
+
+pub use action::Action;

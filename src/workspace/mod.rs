@@ -1,0 +1,110 @@
+//! Everything the user arranges, as one serde value saved as RON: connections (without
+//! secrets), panels and their queries, and the time settings.
+
+pub mod connection;
+pub mod file;
+pub mod secret;
+
+pub use connection::{Auth, Connection, ConnectionId, HeaderEntry, HeaderValue, SourceKind};
+pub use file::{WorkspaceError, default_path, load, parse, save_atomic, to_text};
+pub use secret::Secret;
+
+use crate::model::{TimeRange, TimeZoneChoice};
+use serde::{Deserialize, Serialize};
+
+/// The file format version written by this build.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct PanelId(pub u32);
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Workspace {
+    /// Format version, so later builds can migrate older files.
+    pub version: u32,
+    pub connections: Vec<Connection>,
+    pub panels: Vec<Panel>,
+    pub time: TimeSettings,
+}
+
+impl Default for Workspace {
+    fn default() -> Self {
+        Self {
+            version: FORMAT_VERSION,
+            connections: Vec::new(),
+            panels: Vec::new(),
+            time: TimeSettings::default(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TimeSettings {
+    pub range: TimeRange,
+    pub zone: TimeZoneChoice,
+    /// Re-run every panel's query this often, in seconds; `None` is off.
+    pub auto_refresh_secs: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Panel {
+    pub id: PanelId,
+    pub title: String,
+    pub kind: PanelKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum PanelKind {
+    Metrics(MetricsPanel),
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MetricsPanel {
+    pub connection: Option<ConnectionId>,
+    /// PromQL.
+    pub query: String,
+}
+
+impl Workspace {
+    pub fn connection(&self, id: ConnectionId) -> Option<&Connection> {
+        self.connections.iter().find(|c| c.id == id)
+    }
+
+    pub fn next_connection_id(&self) -> ConnectionId {
+        ConnectionId(self.connections.iter().map(|c| c.id.0 + 1).max().unwrap_or(1))
+    }
+
+    pub fn next_panel_id(&self) -> PanelId {
+        PanelId(self.panels.iter().map(|p| p.id.0 + 1).max().unwrap_or(1))
+    }
+
+    /// Adds a Prometheus connection (or reuses one with the same URL) and a metrics panel on it.
+    pub fn add_prometheus_with_panel(&mut self, url: &str, query: &str) -> PanelId {
+        let url = url.trim_end_matches('/');
+        let conn_id = match self.connections.iter().find(|c| c.url == url) {
+            Some(c) => c.id,
+            None => {
+                let id = self.next_connection_id();
+                let name = url::Url::parse(url)
+                    .ok()
+                    .and_then(|u| u.host_str().map(|h| format!("Prometheus {h}")))
+                    .unwrap_or_else(|| "Prometheus".to_owned());
+                self.connections.push(Connection::prometheus(id, &name, url));
+                id
+            }
+        };
+        let id = self.next_panel_id();
+        self.panels.push(Panel {
+            id,
+            title: format!("Metrics {}", id.0),
+            kind: PanelKind::Metrics(MetricsPanel {
+                connection: Some(conn_id),
+                query: query.to_owned(),
+            }),
+        });
+        id
+    }
+}
