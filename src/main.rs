@@ -36,7 +36,7 @@ fn main() -> std::process::ExitCode {
     let result = eframe::run_native(
         "Signalscope",
         options,
-        Box::new(move |cc| Ok(Box::new(SignalscopeApp::new(&cc.egui_ctx, runtime, startup)))),
+        Box::new(move |_cc| Ok(Box::new(SignalscopeApp::new(runtime, startup)))),
     );
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -58,7 +58,10 @@ enum FileJob {
 
 pub struct SignalscopeApp {
     runtime: Arc<Runtime>,
-    waker: Waker,
+    /// Wakes the UI when a job finishes; set on the first frame, when the context is known.
+    waker: Option<Waker>,
+    /// Panels to run on the first frame.
+    pending_runs: Vec<PanelId>,
     pub workspace: Workspace,
     path: Option<PathBuf>,
     /// The text last written (or read), to tell when the workspace changed.
@@ -80,13 +83,12 @@ pub struct SignalscopeApp {
 }
 
 impl SignalscopeApp {
-    pub fn new(ctx: &egui::Context, runtime: Arc<Runtime>, startup: Startup) -> Self {
-        let repaint = ctx.clone();
-        let waker: Waker = Arc::new(move || repaint.request_repaint());
+    pub fn new(runtime: Arc<Runtime>, startup: Startup) -> Self {
         let saved_text = workspace::to_text(&startup.workspace);
-        let mut app = Self {
+        Self {
             runtime,
-            waker,
+            waker: None,
+            pending_runs: startup.run_now,
             workspace: startup.workspace,
             path: startup.path,
             saved_text,
@@ -104,11 +106,21 @@ impl SignalscopeApp {
             exports: Vec::new(),
             write_jobs: Vec::new(),
             notices: Vec::new(),
-        };
-        for id in startup.run_now {
-            app.run_query(id);
         }
-        app
+    }
+
+    fn waker(&self) -> Waker {
+        self.waker.clone().unwrap_or_else(|| Arc::new(|| {}))
+    }
+
+    /// Exports a panel as PNG to `path`, as the panel menu does after its save dialog.
+    pub fn export_panel_png(&mut self, panel: PanelId, path: PathBuf) {
+        self.exports.push(PanelExport::new(panel, path));
+    }
+
+    /// The panel's rectangle in the last frame, in points.
+    pub fn panel_rect(&self, id: PanelId) -> Option<egui::Rect> {
+        self.panels.get(&id).and_then(|p| p.rect)
     }
 
     /// The last finished result of a panel, for tests and export.
@@ -133,6 +145,13 @@ impl SignalscopeApp {
     /// One frame of the whole window.
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        if self.waker.is_none() {
+            let repaint = ctx.clone();
+            self.waker = Some(Arc::new(move || repaint.request_repaint()));
+            for id in std::mem::take(&mut self.pending_runs) {
+                self.run_query(id);
+            }
+        }
         self.poll_jobs(&ctx);
         let mut actions = Vec::new();
         self.schedule(&ctx, &mut actions);
@@ -163,7 +182,7 @@ impl SignalscopeApp {
                 DialogOutcome::Open => {}
                 DialogOutcome::Closed => self.dialog = None,
                 DialogOutcome::PickCaFile => {
-                    let job = self.runtime.spawn(self.waker.clone(), |_| async {
+                    let job = self.runtime.spawn(self.waker(), |_| async {
                         rfd::AsyncFileDialog::new()
                             .set_title("CA certificate (PEM)")
                             .add_filter("PEM", &["pem", "crt", "cer"])
@@ -281,7 +300,7 @@ impl SignalscopeApp {
         for conn in &self.workspace.connections {
             let conn = conn.clone();
             let id = conn.id;
-            let job = self.runtime.spawn(self.waker.clone(), |_| async move {
+            let job = self.runtime.spawn(self.waker(), |_| async move {
                 let http = HttpClient::new(&conn)?;
                 prometheus::health(&http).await
             });
@@ -402,6 +421,7 @@ impl SignalscopeApp {
         };
         let PanelKind::Metrics(spec) = &panel.kind;
         let query = spec.query.trim().to_owned();
+        let waker = self.waker();
         let state = self.panels.entry(id).or_default();
         if query.is_empty() {
             state.job = None;
@@ -427,7 +447,7 @@ impl SignalscopeApp {
             to.timestamp_millis() as f64 / 1000.0,
             width,
         );
-        state.job = Some(self.runtime.spawn(self.waker.clone(), |progress| async move {
+        state.job = Some(self.runtime.spawn(waker, |progress| async move {
             let started = Instant::now();
             let http = HttpClient::new(&conn)?;
             let result = prometheus::range_query(&http, &request, &progress).await?;
@@ -518,7 +538,7 @@ impl SignalscopeApp {
                     .iter()
                     .find(|p| p.id == panel)
                     .map_or("panel".to_owned(), |p| file_stem(&p.title));
-                let job = self.runtime.spawn(self.waker.clone(), move |_| async move {
+                let job = self.runtime.spawn(self.waker(), move |_| async move {
                     rfd::AsyncFileDialog::new()
                         .set_title("Export panel as PNG")
                         .set_file_name(format!("{name}.png"))
@@ -545,7 +565,7 @@ impl SignalscopeApp {
                 }
             }
             Action::OpenWorkspace => {
-                let job = self.runtime.spawn(self.waker.clone(), |_| async {
+                let job = self.runtime.spawn(self.waker(), |_| async {
                     let file = rfd::AsyncFileDialog::new()
                         .set_title("Open workspace")
                         .add_filter("Signalscope workspace", &["ron"])
@@ -559,7 +579,7 @@ impl SignalscopeApp {
             }
             Action::SaveWorkspaceAs => {
                 let text = workspace::to_text(&self.workspace);
-                let job = self.runtime.spawn(self.waker.clone(), |_| async move {
+                let job = self.runtime.spawn(self.waker(), |_| async move {
                     let file = rfd::AsyncFileDialog::new()
                         .set_title("Save workspace as")
                         .set_file_name("workspace.ron")
@@ -594,7 +614,7 @@ impl SignalscopeApp {
                 } => {
                     let export = self.exports.remove(i);
                     let path = export.path;
-                    let job = self.runtime.spawn(self.waker.clone(), move |_| async move {
+                    let job = self.runtime.spawn(self.waker(), move |_| async move {
                         let cropped = png::crop_to_rect(&image, rect, pixels_per_point);
                         let bytes = png::encode_png(&cropped)?;
                         let write_path = path.clone();
@@ -631,7 +651,7 @@ impl SignalscopeApp {
             return;
         }
         self.saved_text = text.clone();
-        self.save_job = Some(self.runtime.spawn(self.waker.clone(), |_| async move {
+        self.save_job = Some(self.runtime.spawn(self.waker(), |_| async move {
             tokio::task::spawn_blocking(move || workspace::save_atomic(&path, &text))
                 .await
                 .unwrap_or_else(|e| {

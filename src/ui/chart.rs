@@ -4,7 +4,7 @@ use super::time_axis::{format_time, tick_label, time_grid, utc_offset};
 use crate::analysis::line_segments;
 use crate::model::{QueryResult, TimeZoneChoice};
 use egui::Color32;
-use egui_plot::{Legend, Line, Plot, PlotPoints};
+use egui_plot::{Legend, Line, Plot, PlotBounds, PlotPoints};
 
 /// Colors for series, in order; chosen to stay apart on dark and light backgrounds.
 const PALETTE: &[Color32] = &[
@@ -35,9 +35,12 @@ pub fn chart_ui(
     let offset = utc_offset(zone, end);
     let plot = Plot::new(("chart", id_salt))
         .legend(Legend::default().follow_insertion_order(true))
-        .default_x_bounds(start, end)
-        .auto_bounds([false, true])
+        // The chart always shows the global time range; zooming it is the top bar's job.
+        .allow_drag(false)
+        .allow_zoom(false)
         .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .allow_double_click_reset(false)
         .x_grid_spacer(move |input| time_grid(&input, offset))
         .x_axis_formatter(move |mark, range| {
             tick_label(mark.value, range.end() - range.start(), zone)
@@ -59,7 +62,9 @@ pub fn chart_ui(
                 egui_plot::format_number(position.y, 4)
             )),
         });
+    let (y_min, y_max) = value_range(result);
     plot.show(ui, |plot_ui| {
+        plot_ui.set_plot_bounds(PlotBounds::from_min_max([start, y_min], [end, y_max]));
         for (i, series) in result.series.iter().enumerate() {
             let name = series.labels.to_string();
             let color = series_color(i);
@@ -71,4 +76,44 @@ pub fn chart_ui(
             }
         }
     });
+}
+
+/// The y range that shows every finite value with a little room above and below.
+fn value_range(result: &QueryResult) -> (f64, f64) {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for v in result.series.iter().flat_map(|s| &s.values) {
+        if v.is_finite() {
+            lo = lo.min(*v);
+            hi = hi.max(*v);
+        }
+    }
+    if lo > hi {
+        return (0.0, 1.0);
+    }
+    let pad = if hi > lo { (hi - lo) * 0.05 } else { lo.abs().max(1.0) * 0.1 };
+    (lo - pad, hi + pad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Series;
+
+    fn result(values: Vec<f64>) -> QueryResult {
+        QueryResult {
+            series: vec![Series {
+                timestamps: (0..values.len()).map(|i| i as f64).collect(),
+                values,
+                ..Series::default()
+            }],
+            ..QueryResult::default()
+        }
+    }
+
+    #[test]
+    fn value_range_pads_and_ignores_non_finite_values() {
+        assert_eq!(value_range(&result(vec![0.0, f64::NAN, 10.0])), (-0.5, 10.5));
+        assert_eq!(value_range(&result(vec![1.0, 1.0])), (0.9, 1.1));
+        assert_eq!(value_range(&result(vec![f64::NAN])), (0.0, 1.0));
+    }
 }

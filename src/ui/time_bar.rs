@@ -60,7 +60,7 @@ pub fn time_bar_ui(
         }
         ui.separator();
 
-        MenuButton::new(format!("🕓 {}", time.range.label(time.zone)))
+        MenuButton::new(time.range.label(time.zone))
             .config(MenuConfig::new().close_behavior(PopupCloseBehavior::CloseOnClickOutside))
             .ui(ui, |ui| {
                 ui.label("Relative");
@@ -97,16 +97,16 @@ pub fn time_bar_ui(
                 }
             });
 
-        if ui.button("⏴").on_hover_text("Shift earlier").clicked() {
+        if ui.button("◀ Earlier").on_hover_text("Shift the range back by half its width").clicked() {
             actions.push(Action::SetTimeRange(time.range.shifted(now, -1)));
         }
-        if ui.button("⏵").on_hover_text("Shift later").clicked() {
+        if ui.button("Later ▶").on_hover_text("Shift the range forward by half its width").clicked() {
             actions.push(Action::SetTimeRange(time.range.shifted(now, 1)));
         }
         if ui.button("Zoom out").clicked() {
             actions.push(Action::SetTimeRange(time.range.zoomed_out(now)));
         }
-        if ui.button("⟳ Refresh").on_hover_text("Run every query now").clicked() {
+        if ui.button("Refresh").on_hover_text("Run every query now").clicked() {
             actions.push(Action::RefreshAll);
         }
         let current = AUTO_REFRESH
