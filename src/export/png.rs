@@ -6,11 +6,12 @@ use egui::{ColorImage, Rect};
 /// rounded outwards to whole pixels and clamped to the image.
 pub fn crop_to_rect(image: &ColorImage, rect: Rect, pixels_per_point: f32) -> ColorImage {
     let [w, h] = image.size;
-    let to_px = |v: f32, max: usize| ((v * pixels_per_point).max(0.0) as usize).min(max);
-    let x0 = to_px(rect.min.x.floor(), w);
-    let y0 = to_px(rect.min.y.floor(), h);
-    let x1 = to_px(rect.max.x.ceil(), w).max(x0);
-    let y1 = to_px(rect.max.y.ceil(), h).max(y0);
+    // Round in pixels, not points: at 2 px/pt a rect at 194.5 pt starts at pixel 389.
+    let to_px = |v: f32, max: usize| (v.max(0.0) as usize).min(max);
+    let x0 = to_px((rect.min.x * pixels_per_point).floor(), w);
+    let y0 = to_px((rect.min.y * pixels_per_point).floor(), h);
+    let x1 = to_px((rect.max.x * pixels_per_point).ceil(), w).max(x0);
+    let y1 = to_px((rect.max.y * pixels_per_point).ceil(), h).max(y0);
     let mut pixels = Vec::with_capacity((x1 - x0) * (y1 - y0));
     for y in y0..y1 {
         pixels.extend_from_slice(&image.pixels[y * w + x0..y * w + x1]);
@@ -52,6 +53,13 @@ mod tests {
         let cropped = crop_to_rect(&image, Rect::from_min_max(pos2(2.0, 1.0), pos2(4.0, 3.0)), 2.0);
         assert_eq!(cropped.size, [4, 4]);
         assert!(cropped.pixels.iter().all(|&p| p == Color32::RED));
+    }
+
+    #[test]
+    fn crop_rounds_in_pixels_not_points() {
+        let image = ColorImage::filled([10, 10], Color32::WHITE);
+        let cropped = crop_to_rect(&image, Rect::from_min_max(pos2(0.5, 0.5), pos2(2.0, 2.0)), 2.0);
+        assert_eq!(cropped.size, [3, 3]);
     }
 
     #[test]

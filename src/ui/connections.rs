@@ -314,7 +314,7 @@ pub fn connection_dialog_ui(
                     ui.label("");
                     ui.colored_label(
                         ui.visuals().warn_fg_color,
-                        "⚠ Any certificate is accepted: traffic can be read or altered by anyone in between.",
+                        "Warning: any certificate is accepted: traffic can be read or altered by anyone in between.",
                     );
                     ui.end_row();
                 }

@@ -147,10 +147,10 @@ fn status_ui(
                 );
             }
             for w in &run.result.warnings {
-                ui.colored_label(Color32::from_rgb(0xe0, 0xb0, 0x30), format!("⚠ {w}"));
+                ui.colored_label(Color32::from_rgb(0xe0, 0xb0, 0x30), format!("Warning: {w}"));
             }
             for i in &run.result.infos {
-                ui.label(RichText::new(format!("ℹ {i}")).weak());
+                ui.label(RichText::new(format!("Note: {i}")).weak());
             }
         }
         Some(Err(e)) => {

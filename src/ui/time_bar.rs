@@ -44,7 +44,7 @@ pub fn time_bar_ui(
         state.filled_for = Some((time.range, time.zone));
     }
 
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.menu_button("File", |ui| {
             if ui.button("Open workspace…").clicked() {
                 actions.push(Action::OpenWorkspace);
@@ -97,10 +97,10 @@ pub fn time_bar_ui(
                 }
             });
 
-        if ui.button("◀ Earlier").on_hover_text("Shift the range back by half its width").clicked() {
+        if ui.button("« Earlier").on_hover_text("Shift the range back by half its width").clicked() {
             actions.push(Action::SetTimeRange(time.range.shifted(now, -1)));
         }
-        if ui.button("Later ▶").on_hover_text("Shift the range forward by half its width").clicked() {
+        if ui.button("Later »").on_hover_text("Shift the range forward by half its width").clicked() {
             actions.push(Action::SetTimeRange(time.range.shifted(now, 1)));
         }
         if ui.button("Zoom out").clicked() {

@@ -144,7 +144,7 @@ pub struct Replay {
 }
 
 impl Replay {
-    pub fn start(query_range_body: &'static [u8]) -> Self {
+    pub fn start(status: u16, query_range_body: &'static [u8]) -> Self {
         use axum::{Router, routing::get, routing::post};
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
@@ -155,8 +155,10 @@ impl Replay {
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
+        let status = axum::http::StatusCode::from_u16(status).expect("status");
         let json = move || {
             (
+                status,
                 [(axum::http::header::CONTENT_TYPE, "application/json")],
                 query_range_body,
             )

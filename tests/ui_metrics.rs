@@ -1,0 +1,175 @@
+//! The metrics panel driven through its accessible widgets, as a user would: type, Ctrl+Enter,
+//! read the legend; plus a rendered snapshot and the PNG export.
+
+mod support;
+
+use egui::{Key, Modifiers};
+use egui_kittest::kittest::Queryable as _;
+use egui_kittest::{Harness, SnapshotOptions};
+use signalscope::app::{SignalscopeApp, Startup};
+use signalscope::fetch::Runtime;
+use signalscope::model::{TimeRange, TimeZoneChoice};
+use signalscope::workspace::{PanelId, Workspace};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn app_with_panel(url: &str, query: &str, range: Option<TimeRange>) -> (SignalscopeApp, PanelId) {
+    let mut workspace = Workspace::default();
+    let panel = workspace.add_prometheus_with_panel(url, query);
+    workspace.time.zone = TimeZoneChoice::Utc;
+    if let Some(range) = range {
+        workspace.time.range = range;
+    }
+    let run_now = if query.is_empty() { vec![] } else { vec![panel] };
+    let startup = Startup {
+        workspace,
+        path: None,
+        load_error: None,
+        run_now,
+    };
+    let runtime = Arc::new(Runtime::new().expect("runtime"));
+    (SignalscopeApp::new(runtime, startup), panel)
+}
+
+fn harness(app: SignalscopeApp, ppp: f32) -> Harness<'static, SignalscopeApp> {
+    Harness::builder()
+        .with_size(egui::vec2(1200.0, 700.0))
+        .with_pixels_per_point(ppp)
+        .wgpu()
+        .build_ui_state(|ui, app: &mut SignalscopeApp| app.frame_ui(ui), app)
+}
+
+/// Steps the UI until `done` holds; background jobs finish on their own threads.
+fn step_until(
+    h: &mut Harness<'_, SignalscopeApp>,
+    what: &str,
+    done: impl Fn(&Harness<'_, SignalscopeApp>) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done(h) {
+        assert!(Instant::now() < deadline, "gave up waiting for {what}");
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    h.step();
+}
+
+/// The recorded range of the fixtures: 2026-11-24 07:53:09 to 07:57:51 UTC.
+fn recorded_range() -> TimeRange {
+    use chrono::TimeZone as _;
+    TimeRange::Absolute {
+        from: chrono::Utc.timestamp_opt(1_795_506_789, 0).unwrap(),
+        to: chrono::Utc.timestamp_opt(1_795_507_071, 0).unwrap(),
+    }
+}
+
+#[test]
+fn typing_a_query_and_pressing_ctrl_enter_shows_the_series_in_the_legend() {
+    let Some(prom) = support::Prometheus::start() else {
+        return;
+    };
+    // Enough history that the last step of the range has a sample behind it.
+    prom.wait_for_samples(10);
+    let (app, panel) = app_with_panel(&prom.url, "", None);
+    let mut h = harness(app, 1.0);
+    h.step();
+
+    let editor = h.get_by_label("PromQL query");
+    editor.click();
+    h.step();
+    h.get_by_label("PromQL query").type_text("up");
+    h.step();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
+    h.step();
+    assert!(h.state().is_loading(panel) || h.state().panel_result(panel).is_some());
+    step_until(&mut h, "the query result", |h| h.state().panel_result(panel).is_some());
+
+    let legend = format!("up{{instance=\"127.0.0.1:{}\", job=\"prometheus\"}}", prom.port);
+    let run = h.state().panel_result(panel).unwrap().as_ref().expect("query succeeded");
+    assert_eq!(run.result.series.len(), 1, "{:?}", run.result);
+    h.get_by_label(&legend);
+    // The editor kept the query and Ctrl+Enter did not add a newline.
+    assert_eq!(h.state().workspace.panels[0].kind, {
+        let signalscope::workspace::PanelKind::Metrics(spec) = &h.state().workspace.panels[0].kind;
+        signalscope::workspace::PanelKind::Metrics(signalscope::workspace::MetricsPanel {
+            query: "up".into(),
+            ..spec.clone()
+        })
+    });
+}
+
+#[test]
+fn prometheus_error_is_shown_in_the_panel() {
+    let replay = support::Replay::start(400, include_bytes!("fixtures/prometheus/error-bad-data-parse.json"));
+    let (app, panel) = app_with_panel(&replay.url, "rate(up[1m]", Some(recorded_range()));
+    let mut h = harness(app, 1.0);
+    step_until(&mut h, "the error", |h| h.state().panel_result(panel).is_some());
+    h.get_by_label("Query error");
+    h.get_by_label_contains("unclosed left parenthesis");
+}
+
+#[test]
+fn metrics_panel_renders_the_recorded_series() {
+    let replay = support::Replay::start(200, include_bytes!("fixtures/prometheus/query-range-gappy-threshold-step1s.json"));
+    let (app, panel) = app_with_panel(&replay.url, "demo_queue_depth > 60", Some(recorded_range()));
+    let mut h = harness(app, 1.0);
+    step_until(&mut h, "the chart", |h| h.state().panel_result(panel).is_some());
+    // The sidebar's health dot waits on a background check too.
+    step_until(&mut h, "the health check", |h| {
+        h.query_by_label_contains("Checking").is_none()
+    });
+    h.get_by_label(
+        "demo_queue_depth{env=\"fixture\", instance=\"127.0.0.1:19091\", job=\"demo\", queue=\"billing\"}",
+    );
+    // Request time and size vary from run to run; the rest of the frame must not.
+    // The mask runs to the panel's edge so that its size does not depend on the text.
+    let mut status = h.get_by_label_contains("2 series, 264 points").rect();
+    status.max.x = h.state().panel_rect(panel).expect("panel drawn").max.x;
+    h.mask(status);
+    h.snapshot_options(
+        "metrics_panel",
+        &SnapshotOptions::new().threshold(0.6).max_failed_pixels(40),
+    );
+}
+
+#[test]
+fn export_png_writes_exactly_the_panel_at_the_screen_scale() {
+    let replay = support::Replay::start(200, include_bytes!("fixtures/prometheus/query-range-gappy-threshold-step1s.json"));
+    let (app, panel) = app_with_panel(&replay.url, "demo_queue_depth > 60", Some(recorded_range()));
+    let mut h = harness(app, 2.0);
+    step_until(&mut h, "the chart", |h| h.state().panel_result(panel).is_some());
+
+    // The frame as it is when the export starts; the "Exported" notice changes it afterwards.
+    let frame = h.render().expect("render");
+    let rect = h.state().panel_rect(panel).expect("panel was drawn");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("panel.png");
+    h.state_mut().export_panel_png(panel, path.clone());
+    step_until(&mut h, "the exported file", |_| path.exists());
+
+    let png = image::open(&path).expect("a readable PNG").to_rgba8();
+    let expected = (
+        ((rect.max.x * 2.0).ceil() - (rect.min.x * 2.0).floor()) as u32,
+        ((rect.max.y * 2.0).ceil() - (rect.min.y * 2.0).floor()) as u32,
+    );
+    let (w, h_px) = png.dimensions();
+    assert!(
+        (w, h_px) == expected,
+        "PNG is {w}x{h_px}, panel is {rect:?} at 2 px/pt"
+    );
+    // The image is the panel: it matches the same rectangle of a full render.
+    let (x0, y0) = ((rect.min.x * 2.0) as u32, (rect.min.y * 2.0) as u32);
+    let mut differing = 0;
+    for y in (0..h_px).step_by(7) {
+        for x in (0..w).step_by(7) {
+            let a = png.get_pixel(x, y).0;
+            let b = frame.get_pixel((x0 + x).min(frame.width() - 1), (y0 + y).min(frame.height() - 1)).0;
+            if a.iter().zip(b).any(|(p, q)| p.abs_diff(q) > 8) {
+                differing += 1;
+            }
+        }
+    }
+    let sampled = (w / 7 + 1) * (h_px / 7 + 1);
+
+    assert_eq!(differing, 0, "{differing} of {sampled} sampled pixels differ");
+}
