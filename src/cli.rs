@@ -6,7 +6,11 @@ use clap::Parser;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "signalscope", version, about = "A native desktop observability explorer")]
+#[command(
+    name = "signalscope",
+    version,
+    about = "A native desktop observability explorer"
+)]
 pub struct Cli {
     /// Workspace file to open (RON). Without it, the workspace in the platform config dir.
     pub workspace: Option<PathBuf>,

@@ -138,10 +138,13 @@ mod tests {
         let rt = Runtime::new().unwrap();
         let woken = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&woken);
-        let mut job = rt.spawn(Arc::new(move || flag.store(true, Ordering::SeqCst)), |p| async move {
-            p.add_bytes(42);
-            7
-        });
+        let mut job = rt.spawn(
+            Arc::new(move || flag.store(true, Ordering::SeqCst)),
+            |p| async move {
+                p.add_bytes(42);
+                7
+            },
+        );
         let value = loop {
             match job.try_take() {
                 Ok(v) => break v,

@@ -32,7 +32,9 @@ async fn range_query_against_real_prometheus_returns_its_self_scrape() {
     let q = RangeQuery::for_width("up", end - 60.0, end, 60.0);
     assert_eq!(q.step, 1.0);
     let progress = Progress::default();
-    let result = prometheus::range_query(&http, &q, &progress).await.expect("query");
+    let result = prometheus::range_query(&http, &q, &progress)
+        .await
+        .expect("query");
 
     assert_eq!(result.series.len(), 1, "{result:?}");
     let series = &result.series[0];
@@ -41,11 +43,24 @@ async fn range_query_against_real_prometheus_returns_its_self_scrape() {
     let instance = format!("127.0.0.1:{}", prom.port);
     assert_eq!(series.labels.get("instance"), Some(instance.as_str()));
     assert!(series.len() >= 4, "only {} samples", series.len());
-    assert!(series.values.iter().all(|&v| v == 1.0), "{:?}", series.values);
+    assert!(
+        series.values.iter().all(|&v| v == 1.0),
+        "{:?}",
+        series.values
+    );
     // Samples sit on the requested step grid.
     assert!(series.timestamps.windows(2).all(|w| w[1] - w[0] >= 1.0));
-    assert!(series.timestamps.iter().all(|t| (t - q.start) % q.step == 0.0));
-    assert!(progress.bytes() > 100, "progress counted {} bytes", progress.bytes());
+    assert!(
+        series
+            .timestamps
+            .iter()
+            .all(|t| (t - q.start) % q.step == 0.0)
+    );
+    assert!(
+        progress.bytes() > 100,
+        "progress counted {} bytes",
+        progress.bytes()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

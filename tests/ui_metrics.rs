@@ -20,7 +20,11 @@ fn app_with_panel(url: &str, query: &str, range: Option<TimeRange>) -> (Signalsc
     if let Some(range) = range {
         workspace.time.range = range;
     }
-    let run_now = if query.is_empty() { vec![] } else { vec![panel] };
+    let run_now = if query.is_empty() {
+        vec![]
+    } else {
+        vec![panel]
+    };
     let startup = Startup {
         workspace,
         path: None,
@@ -82,10 +86,20 @@ fn typing_a_query_and_pressing_ctrl_enter_shows_the_series_in_the_legend() {
     h.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
     h.step();
     assert!(h.state().is_loading(panel) || h.state().panel_result(panel).is_some());
-    step_until(&mut h, "the query result", |h| h.state().panel_result(panel).is_some());
+    step_until(&mut h, "the query result", |h| {
+        h.state().panel_result(panel).is_some()
+    });
 
-    let legend = format!("up{{instance=\"127.0.0.1:{}\", job=\"prometheus\"}}", prom.port);
-    let run = h.state().panel_result(panel).unwrap().as_ref().expect("query succeeded");
+    let legend = format!(
+        "up{{instance=\"127.0.0.1:{}\", job=\"prometheus\"}}",
+        prom.port
+    );
+    let run = h
+        .state()
+        .panel_result(panel)
+        .unwrap()
+        .as_ref()
+        .expect("query succeeded");
     assert_eq!(run.result.series.len(), 1, "{:?}", run.result);
     h.get_by_label(&legend);
     // The editor kept the query and Ctrl+Enter did not add a newline.
@@ -100,20 +114,30 @@ fn typing_a_query_and_pressing_ctrl_enter_shows_the_series_in_the_legend() {
 
 #[test]
 fn prometheus_error_is_shown_in_the_panel() {
-    let replay = support::Replay::start(400, include_bytes!("fixtures/prometheus/error-bad-data-parse.json"));
+    let replay = support::Replay::start(
+        400,
+        include_bytes!("fixtures/prometheus/error-bad-data-parse.json"),
+    );
     let (app, panel) = app_with_panel(&replay.url, "rate(up[1m]", Some(recorded_range()));
     let mut h = harness(app, 1.0);
-    step_until(&mut h, "the error", |h| h.state().panel_result(panel).is_some());
+    step_until(&mut h, "the error", |h| {
+        h.state().panel_result(panel).is_some()
+    });
     h.get_by_label("Query error");
     h.get_by_label_contains("unclosed left parenthesis");
 }
 
 #[test]
 fn metrics_panel_renders_the_recorded_series() {
-    let replay = support::Replay::start(200, include_bytes!("fixtures/prometheus/query-range-gappy-threshold-step1s.json"));
+    let replay = support::Replay::start(
+        200,
+        include_bytes!("fixtures/prometheus/query-range-gappy-threshold-step1s.json"),
+    );
     let (app, panel) = app_with_panel(&replay.url, "demo_queue_depth > 60", Some(recorded_range()));
     let mut h = harness(app, 1.0);
-    step_until(&mut h, "the chart", |h| h.state().panel_result(panel).is_some());
+    step_until(&mut h, "the chart", |h| {
+        h.state().panel_result(panel).is_some()
+    });
     // The sidebar's health dot waits on a background check too.
     step_until(&mut h, "the health check", |h| {
         h.query_by_label_contains("Checking").is_none()
@@ -134,10 +158,15 @@ fn metrics_panel_renders_the_recorded_series() {
 
 #[test]
 fn export_png_writes_exactly_the_panel_at_the_screen_scale() {
-    let replay = support::Replay::start(200, include_bytes!("fixtures/prometheus/query-range-gappy-threshold-step1s.json"));
+    let replay = support::Replay::start(
+        200,
+        include_bytes!("fixtures/prometheus/query-range-gappy-threshold-step1s.json"),
+    );
     let (app, panel) = app_with_panel(&replay.url, "demo_queue_depth > 60", Some(recorded_range()));
     let mut h = harness(app, 2.0);
-    step_until(&mut h, "the chart", |h| h.state().panel_result(panel).is_some());
+    step_until(&mut h, "the chart", |h| {
+        h.state().panel_result(panel).is_some()
+    });
 
     // The frame as it is when the export starts; the "Exported" notice changes it afterwards.
     let frame = h.render().expect("render");
@@ -163,7 +192,12 @@ fn export_png_writes_exactly_the_panel_at_the_screen_scale() {
     for y in (0..h_px).step_by(7) {
         for x in (0..w).step_by(7) {
             let a = png.get_pixel(x, y).0;
-            let b = frame.get_pixel((x0 + x).min(frame.width() - 1), (y0 + y).min(frame.height() - 1)).0;
+            let b = frame
+                .get_pixel(
+                    (x0 + x).min(frame.width() - 1),
+                    (y0 + y).min(frame.height() - 1),
+                )
+                .0;
             if a.iter().zip(b).any(|(p, q)| p.abs_diff(q) > 8) {
                 differing += 1;
             }
@@ -171,5 +205,8 @@ fn export_png_writes_exactly_the_panel_at_the_screen_scale() {
     }
     let sampled = (w / 7 + 1) * (h_px / 7 + 1);
 
-    assert_eq!(differing, 0, "{differing} of {sampled} sampled pixels differ");
+    assert_eq!(
+        differing, 0,
+        "{differing} of {sampled} sampled pixels differ"
+    );
 }

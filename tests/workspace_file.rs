@@ -1,5 +1,7 @@
 //! Workspace files: round trip, atomic writes, corrupt files left alone, secrets never written.
 
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
 use signalscope::app::{SignalscopeApp, Startup};
 use signalscope::cli::Cli;
 use signalscope::fetch::Runtime;
@@ -7,13 +9,14 @@ use signalscope::model::{TimeRange, TimeZoneChoice};
 use signalscope::workspace::{
     self, Auth, HeaderEntry, Secret, Workspace, WorkspaceError, load, save_atomic, to_text,
 };
-use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable as _;
 use std::sync::Arc;
 
 fn sample_workspace() -> Workspace {
     let mut ws = Workspace::default();
-    ws.add_prometheus_with_panel("http://127.0.0.1:9090", "rate(prometheus_http_requests_total[5m])");
+    ws.add_prometheus_with_panel(
+        "http://127.0.0.1:9090",
+        "rate(prometheus_http_requests_total[5m])",
+    );
     ws.time.range = TimeRange::Relative { seconds: 6 * 3600 };
     ws.time.zone = TimeZoneChoice::Utc;
     ws.time.auto_refresh_secs = Some(30);
@@ -39,7 +42,10 @@ fn workspace_round_trips_through_a_file() {
 #[test]
 fn saved_file_carries_a_format_version() {
     let text = to_text(&Workspace::default());
-    assert!(text.contains(&format!("version: {}", workspace::FORMAT_VERSION)), "{text}");
+    assert!(
+        text.contains(&format!("version: {}", workspace::FORMAT_VERSION)),
+        "{text}"
+    );
 }
 
 #[test]
@@ -55,7 +61,12 @@ fn corrupt_workspace_is_reported_with_line_and_column_and_left_untouched() {
     let before = std::fs::read(&path).unwrap();
 
     match load(&path) {
-        Err(WorkspaceError::Parse { path: p, line, column, message }) => {
+        Err(WorkspaceError::Parse {
+            path: p,
+            line,
+            column,
+            message,
+        }) => {
             assert_eq!(p, path);
             assert!(line >= 3, "line {line}");
             assert!(column >= 1, "column {column}");
@@ -72,7 +83,10 @@ fn corrupt_workspace_is_reported_with_line_and_column_and_left_untouched() {
     let startup = cli.startup();
     let error = startup.load_error.clone().expect("load error reported");
     assert!(error.contains("ws.ron:"), "{error}");
-    assert!(startup.path.is_none(), "a corrupt file must not be autosaved over");
+    assert!(
+        startup.path.is_none(),
+        "a corrupt file must not be autosaved over"
+    );
 
     // Run the app for a few frames with a change, then close it: the file is unchanged.
     let runtime = Arc::new(Runtime::new().unwrap());
@@ -85,7 +99,11 @@ fn corrupt_workspace_is_reported_with_line_and_column_and_left_untouched() {
         h.step();
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
-    assert_eq!(h.state().workspace.panels.len(), 1, "the click added a panel");
+    assert_eq!(
+        h.state().workspace.panels.len(),
+        1,
+        "the click added a panel"
+    );
     h.get_by_label_contains("Workspace not loaded");
     h.state_mut().save_now();
     assert_eq!(std::fs::read(&path).unwrap(), before);
@@ -96,7 +114,10 @@ fn newer_format_version_is_refused_not_misread() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("future.ron");
     std::fs::write(&path, "(version: 999)").unwrap();
-    assert!(matches!(load(&path), Err(WorkspaceError::TooNew { found: 999, .. })));
+    assert!(matches!(
+        load(&path),
+        Err(WorkspaceError::TooNew { found: 999, .. })
+    ));
 }
 
 #[test]
@@ -122,8 +143,16 @@ fn no_secret_appears_in_a_saved_workspace() {
     let path = dir.path().join("ws.ron");
     save_atomic(&path, &to_text(&ws)).unwrap();
     let written = std::fs::read_to_string(&path).unwrap();
-    for secret in ["hunter2-password", "tok-SECRET-123", "key-SECRET-456", "hdr-SECRET-789"] {
-        assert!(!written.contains(secret), "{secret} leaked into:\n{written}");
+    for secret in [
+        "hunter2-password",
+        "tok-SECRET-123",
+        "key-SECRET-456",
+        "hdr-SECRET-789",
+    ] {
+        assert!(
+            !written.contains(secret),
+            "{secret} leaked into:\n{written}"
+        );
     }
     // What is not secret is kept.
     assert!(written.contains("alice"));
@@ -158,7 +187,10 @@ fn autosave_writes_changes_to_the_workspace_file() {
         if path.exists() && !h.state().is_saving() {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "workspace was never autosaved");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "workspace was never autosaved"
+        );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     let saved = load(&path).unwrap();

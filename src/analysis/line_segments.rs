@@ -53,7 +53,11 @@ mod tests {
     #[test]
     fn nan_and_infinity_are_left_out() {
         assert_eq!(
-            line_segments(&[0., 1., 2., 3., 4.], &[1., f64::NAN, 1., f64::INFINITY, 1.], 1.0),
+            line_segments(
+                &[0., 1., 2., 3., 4.],
+                &[1., f64::NAN, 1., f64::INFINITY, 1.],
+                1.0
+            ),
             vec![0..1, 2..3, 4..5]
         );
     }

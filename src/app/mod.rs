@@ -211,7 +211,8 @@ impl SignalscopeApp {
             return;
         }
         let count = self.workspace.panels.len() as f32;
-        let height = ((ui.available_height() - 8.0 * count) / count).max(320.0);
+        // Each panel's frame adds margins, a border and the gap below it.
+        let height = ((ui.available_height() - 28.0 * count) / count).max(320.0);
         let zone = self.workspace.time.zone;
         let connections = self.workspace.connections.clone();
         egui::ScrollArea::vertical().show(ui, |ui| {
@@ -357,7 +358,9 @@ impl SignalscopeApp {
                     self.replace_workspace(ws, path.clone());
                     self.notify(format!("Opened {}", path.display()), false);
                 }
-                Ok(Some((_, Err(e)))) => self.notify(format!("Could not open workspace: {e}"), true),
+                Ok(Some((_, Err(e)))) => {
+                    self.notify(format!("Could not open workspace: {e}"), true)
+                }
                 Ok(None) => {}
                 Err(job) => self.file_jobs.push(FileJob::Open(job)),
             },
@@ -680,9 +683,19 @@ impl SignalscopeApp {
 fn file_stem(title: &str) -> String {
     let stem: String = title
         .chars()
-        .map(|c| if c.is_alphanumeric() || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
-    if stem.is_empty() { "panel".into() } else { stem }
+    if stem.is_empty() {
+        "panel".into()
+    } else {
+        stem
+    }
 }
 
 impl eframe::App for SignalscopeApp {

@@ -52,7 +52,10 @@ mod tests {
     fn rows_carry_time_labels_and_value() {
         let result = QueryResult {
             series: vec![Series {
-                labels: Labels::new(vec![("__name__".into(), "up".into()), ("job".into(), "p".into())]),
+                labels: Labels::new(vec![
+                    ("__name__".into(), "up".into()),
+                    ("job".into(), "p".into()),
+                ]),
                 timestamps: vec![0.0, 1.5],
                 values: vec![1.0, f64::NAN],
             }],

@@ -50,7 +50,11 @@ mod tests {
                 image.pixels[y * 10 + x] = Color32::RED;
             }
         }
-        let cropped = crop_to_rect(&image, Rect::from_min_max(pos2(2.0, 1.0), pos2(4.0, 3.0)), 2.0);
+        let cropped = crop_to_rect(
+            &image,
+            Rect::from_min_max(pos2(2.0, 1.0), pos2(4.0, 3.0)),
+            2.0,
+        );
         assert_eq!(cropped.size, [4, 4]);
         assert!(cropped.pixels.iter().all(|&p| p == Color32::RED));
     }
@@ -58,14 +62,22 @@ mod tests {
     #[test]
     fn crop_rounds_in_pixels_not_points() {
         let image = ColorImage::filled([10, 10], Color32::WHITE);
-        let cropped = crop_to_rect(&image, Rect::from_min_max(pos2(0.5, 0.5), pos2(2.0, 2.0)), 2.0);
+        let cropped = crop_to_rect(
+            &image,
+            Rect::from_min_max(pos2(0.5, 0.5), pos2(2.0, 2.0)),
+            2.0,
+        );
         assert_eq!(cropped.size, [3, 3]);
     }
 
     #[test]
     fn crop_is_clamped_to_the_image() {
         let image = ColorImage::filled([4, 4], Color32::WHITE);
-        let cropped = crop_to_rect(&image, Rect::from_min_max(pos2(-5.0, 2.0), pos2(50.0, 50.0)), 1.0);
+        let cropped = crop_to_rect(
+            &image,
+            Rect::from_min_max(pos2(-5.0, 2.0), pos2(50.0, 50.0)),
+            1.0,
+        );
         assert_eq!(cropped.size, [4, 2]);
     }
 

@@ -19,7 +19,10 @@ pub const PRESETS: &[(i64, &str)] = &[
 pub enum TimeRange {
     /// The last `seconds` before now.
     Relative { seconds: i64 },
-    Absolute { from: DateTime<Utc>, to: DateTime<Utc> },
+    Absolute {
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    },
 }
 
 impl Default for TimeRange {
@@ -197,7 +200,10 @@ mod tests {
     fn utc_parse_and_format_round_trip() {
         let z = TimeZoneChoice::Utc;
         let parsed = z.parse("2026-11-24 09:30:00").unwrap();
-        assert_eq!(parsed, Utc.with_ymd_and_hms(2026, 11, 24, 9, 30, 0).unwrap());
+        assert_eq!(
+            parsed,
+            Utc.with_ymd_and_hms(2026, 11, 24, 9, 30, 0).unwrap()
+        );
         assert_eq!(z.format(parsed), "2026-11-24 09:30:00");
         assert!(z.parse("yesterday").is_err());
     }

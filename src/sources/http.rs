@@ -56,12 +56,10 @@ impl HttpClient {
             .default_headers(default_headers(conn)?)
             .user_agent(concat!("signalscope/", env!("CARGO_PKG_VERSION")));
         if let Some(path) = &conn.ca_file {
-            let pem = std::fs::read(path).map_err(|e| {
-                SourceError::Config(format!("CA file {}: {e}", path.display()))
-            })?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                SourceError::Config(format!("CA file {}: {e}", path.display()))
-            })?;
+            let pem = std::fs::read(path)
+                .map_err(|e| SourceError::Config(format!("CA file {}: {e}", path.display())))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|e| SourceError::Config(format!("CA file {}: {e}", path.display())))?;
             for cert in certs {
                 builder = builder.add_root_certificate(cert);
             }
@@ -204,10 +202,7 @@ fn default_headers(conn: &Connection) -> Result<HeaderMap, SourceError> {
             headers.insert(AUTHORIZATION, sensitive(&format!("Basic {token}"))?);
         }
         Auth::Bearer { token } => {
-            if let Some(token) = token
-                .resolve()
-                .map_err(|e| secret_err("bearer token", e))?
-            {
+            if let Some(token) = token.resolve().map_err(|e| secret_err("bearer token", e))? {
                 headers.insert(AUTHORIZATION, sensitive(&format!("Bearer {token}"))?);
             }
         }
@@ -230,8 +225,9 @@ fn default_headers(conn: &Connection) -> Result<HeaderMap, SourceError> {
 
 /// A header value marked sensitive, so reqwest and our logs never print it.
 fn sensitive(value: &str) -> Result<HeaderValue, SourceError> {
-    let mut v = HeaderValue::from_str(value)
-        .map_err(|_| SourceError::Config("a header value holds characters HTTP does not allow".into()))?;
+    let mut v = HeaderValue::from_str(value).map_err(|_| {
+        SourceError::Config("a header value holds characters HTTP does not allow".into())
+    })?;
     v.set_sensitive(true);
     Ok(v)
 }
@@ -241,7 +237,11 @@ fn base64_encode(input: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
     for chunk in input.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -288,6 +288,9 @@ mod tests {
     #[test]
     fn bad_base_url_is_a_config_error() {
         let conn = Connection::prometheus(ConnectionId(1), "p", "localhost:9090");
-        assert!(matches!(HttpClient::new(&conn), Err(SourceError::Config(_))));
+        assert!(matches!(
+            HttpClient::new(&conn),
+            Err(SourceError::Config(_))
+        ));
     }
 }

@@ -45,6 +45,7 @@ pub fn chart_ui(
         .x_axis_formatter(move |mark, range| {
             tick_label(mark.value, range.end() - range.start(), zone)
         })
+        .y_axis_formatter(|mark, _range| format_si(mark.value))
         .label_formatter(move |hover| match hover {
             egui_plot::HoverPosition::NearDataPoint {
                 plot_name,
@@ -78,6 +79,33 @@ pub fn chart_ui(
     });
 }
 
+/// Axis numbers with SI prefixes: `30000000` → `30M`, `0.002` → `2m`.
+pub fn format_si(v: f64) -> String {
+    const PREFIXES: &[(f64, &str)] = &[
+        (1e12, "T"),
+        (1e9, "G"),
+        (1e6, "M"),
+        (1e3, "k"),
+        (1.0, ""),
+        (1e-3, "m"),
+        (1e-6, "µ"),
+        (1e-9, "n"),
+    ];
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let (scale, prefix) = PREFIXES
+        .iter()
+        .find(|(s, _)| v.abs() >= *s)
+        .copied()
+        .unwrap_or((1e-9, "n"));
+    let scaled = v / scale;
+    // Up to three significant decimals, without trailing zeros.
+    let text = format!("{scaled:.3}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    format!("{text}{prefix}")
+}
+
 /// The y range that shows every finite value with a little room above and below.
 fn value_range(result: &QueryResult) -> (f64, f64) {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
@@ -90,7 +118,11 @@ fn value_range(result: &QueryResult) -> (f64, f64) {
     if lo > hi {
         return (0.0, 1.0);
     }
-    let pad = if hi > lo { (hi - lo) * 0.05 } else { lo.abs().max(1.0) * 0.1 };
+    let pad = if hi > lo {
+        (hi - lo) * 0.05
+    } else {
+        lo.abs().max(1.0) * 0.1
+    };
     (lo - pad, hi + pad)
 }
 
@@ -111,8 +143,21 @@ mod tests {
     }
 
     #[test]
+    fn si_prefixes_shorten_axis_numbers() {
+        assert_eq!(format_si(30_000_000.0), "30M");
+        assert_eq!(format_si(1500.0), "1.5k");
+        assert_eq!(format_si(0.002), "2m");
+        assert_eq!(format_si(-0.5), "-500m");
+        assert_eq!(format_si(1.0), "1");
+        assert_eq!(format_si(0.0), "0");
+    }
+
+    #[test]
     fn value_range_pads_and_ignores_non_finite_values() {
-        assert_eq!(value_range(&result(vec![0.0, f64::NAN, 10.0])), (-0.5, 10.5));
+        assert_eq!(
+            value_range(&result(vec![0.0, f64::NAN, 10.0])),
+            (-0.5, 10.5)
+        );
         assert_eq!(value_range(&result(vec![1.0, 1.0])), (0.9, 1.1));
         assert_eq!(value_range(&result(vec![f64::NAN])), (0.0, 1.0));
     }

@@ -51,7 +51,12 @@ pub fn sidebar_ui(
             ui.painter().circle_filled(rect.center(), 4.5, h.color());
             let response = ui
                 .selectable_label(false, &conn.name)
-                .on_hover_text(format!("{} · {}\n{}", conn.kind.name(), conn.url, h.describe()));
+                .on_hover_text(format!(
+                    "{} · {}\n{}",
+                    conn.kind.name(),
+                    conn.url,
+                    h.describe()
+                ));
             if response.clicked() {
                 actions.push(Action::EditConnection(Some(conn.id)));
             }

@@ -41,7 +41,7 @@ pub fn metrics_panel_ui(ui: &mut egui::Ui, view: MetricsPanelView<'_>) -> Vec<Ac
             .connection
             .and_then(|c| connections.iter().find(|x| x.id == c))
             .map_or("(no connection)", |c| c.name.as_str());
-        egui::ComboBox::from_label("Connection")
+        egui::ComboBox::new(("panel_connection", id), "Connection")
             .selected_text(selected)
             .show_ui(ui, |ui| {
                 for c in connections {
@@ -159,7 +159,10 @@ fn status_ui(
                 .inner_margin(6.0)
                 .corner_radius(4.0)
                 .show(ui, |ui| {
-                    ui.colored_label(Color32::from_rgb(0xf2, 0x49, 0x5c), RichText::new(e.kind()).strong());
+                    ui.colored_label(
+                        Color32::from_rgb(0xf2, 0x49, 0x5c),
+                        RichText::new(e.kind()).strong(),
+                    );
                     ui.label(e.to_string());
                 });
         }

@@ -6,8 +6,27 @@ use egui_plot::{GridInput, GridMark};
 
 /// Tick spacings a reader can count in: seconds, minutes, hours, days.
 const STEPS: &[f64] = &[
-    1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0,
-    10800.0, 21600.0, 43200.0, 86400.0, 172_800.0, 604_800.0, 2_592_000.0,
+    1.0,
+    2.0,
+    5.0,
+    10.0,
+    15.0,
+    30.0,
+    60.0,
+    120.0,
+    300.0,
+    600.0,
+    900.0,
+    1800.0,
+    3600.0,
+    7200.0,
+    10800.0,
+    21600.0,
+    43200.0,
+    86400.0,
+    172_800.0,
+    604_800.0,
+    2_592_000.0,
 ];
 
 /// Grid marks at round times: the smallest nice step above egui_plot's minimum spacing as the
@@ -18,7 +37,10 @@ pub fn time_grid(input: &GridInput, offset: f64) -> Vec<GridMark> {
     let Some(&step) = STEPS.iter().find(|&&s| s >= input.base_step_size * 4.0) else {
         return Vec::new();
     };
-    let coarse = STEPS.iter().copied().find(|&s| s >= step * 4.0 && s % step == 0.0);
+    let coarse = STEPS
+        .iter()
+        .copied()
+        .find(|&s| s >= step * 4.0 && s % step == 0.0);
     let first = ((min + offset) / step).ceil() * step - offset;
     let count = ((max - first) / step).floor();
     if !(0.0..=2000.0).contains(&count) {
@@ -30,7 +52,11 @@ pub fn time_grid(input: &GridInput, offset: f64) -> Vec<GridMark> {
             let is_coarse = coarse.is_some_and(|c| ((value + offset) / c).fract().abs() < 1e-9);
             GridMark {
                 value,
-                step_size: if is_coarse { coarse.unwrap_or(step) } else { step },
+                step_size: if is_coarse {
+                    coarse.unwrap_or(step)
+                } else {
+                    step
+                },
             }
         })
         .collect()
@@ -50,7 +76,10 @@ pub fn tick_label(t: f64, visible_span: f64, zone: TimeZoneChoice) -> String {
 
 /// Formats Unix seconds in the zone; out-of-range values show as a number.
 pub fn format_time(t: f64, zone: TimeZoneChoice, pattern: &str) -> String {
-    match Utc.timestamp_millis_opt((t * 1000.0).round() as i64).single() {
+    match Utc
+        .timestamp_millis_opt((t * 1000.0).round() as i64)
+        .single()
+    {
         Some(time) => zone.format_with(time, pattern),
         None => format!("{t}"),
     }
@@ -60,12 +89,9 @@ pub fn format_time(t: f64, zone: TimeZoneChoice, pattern: &str) -> String {
 pub fn utc_offset(zone: TimeZoneChoice, t: f64) -> f64 {
     match zone {
         TimeZoneChoice::Utc => 0.0,
-        TimeZoneChoice::Local => Utc
-            .timestamp_opt(t as i64, 0)
-            .single()
-            .map_or(0.0, |u| {
-                f64::from(u.with_timezone(&chrono::Local).offset().local_minus_utc())
-            }),
+        TimeZoneChoice::Local => Utc.timestamp_opt(t as i64, 0).single().map_or(0.0, |u| {
+            f64::from(u.with_timezone(&chrono::Local).offset().local_minus_utc())
+        }),
     }
 }
 
@@ -91,6 +117,9 @@ mod tests {
     fn labels_show_seconds_only_for_short_ranges() {
         assert_eq!(tick_label(3661.0, 60.0, TimeZoneChoice::Utc), "01:01:01");
         assert_eq!(tick_label(3661.0, 3600.0, TimeZoneChoice::Utc), "01:01");
-        assert_eq!(tick_label(3661.0, 7.0 * 86400.0, TimeZoneChoice::Utc), "01-01 01:01");
+        assert_eq!(
+            tick_label(3661.0, 7.0 * 86400.0, TimeZoneChoice::Utc),
+            "01-01 01:01"
+        );
     }
 }

@@ -5,8 +5,8 @@ use crate::model::time_range::PRESETS;
 use crate::model::{TimeRange, TimeZoneChoice};
 use crate::workspace::TimeSettings;
 use chrono::{DateTime, Utc};
-use egui::containers::menu::{MenuButton, MenuConfig};
 use egui::PopupCloseBehavior;
+use egui::containers::menu::{MenuButton, MenuConfig};
 
 /// Auto-refresh choices, in seconds.
 pub const AUTO_REFRESH: &[(Option<u32>, &str)] = &[
@@ -77,10 +77,12 @@ pub fn time_bar_ui(
                 ui.label(format!("Absolute ({})", time.zone.name()));
                 egui::Grid::new("absolute_range").show(ui, |ui| {
                     let from = ui.label("From");
-                    ui.text_edit_singleline(&mut state.from_text).labelled_by(from.id);
+                    ui.text_edit_singleline(&mut state.from_text)
+                        .labelled_by(from.id);
                     ui.end_row();
                     let to = ui.label("To");
-                    ui.text_edit_singleline(&mut state.to_text).labelled_by(to.id);
+                    ui.text_edit_singleline(&mut state.to_text)
+                        .labelled_by(to.id);
                     ui.end_row();
                 });
                 if ui.button("Apply time range").clicked() {
@@ -97,16 +99,28 @@ pub fn time_bar_ui(
                 }
             });
 
-        if ui.button("« Earlier").on_hover_text("Shift the range back by half its width").clicked() {
+        if ui
+            .button("« Earlier")
+            .on_hover_text("Shift the range back by half its width")
+            .clicked()
+        {
             actions.push(Action::SetTimeRange(time.range.shifted(now, -1)));
         }
-        if ui.button("Later »").on_hover_text("Shift the range forward by half its width").clicked() {
+        if ui
+            .button("Later »")
+            .on_hover_text("Shift the range forward by half its width")
+            .clicked()
+        {
             actions.push(Action::SetTimeRange(time.range.shifted(now, 1)));
         }
         if ui.button("Zoom out").clicked() {
             actions.push(Action::SetTimeRange(time.range.zoomed_out(now)));
         }
-        if ui.button("Refresh").on_hover_text("Run every query now").clicked() {
+        if ui
+            .button("Refresh")
+            .on_hover_text("Run every query now")
+            .clicked()
+        {
             actions.push(Action::RefreshAll);
         }
         let current = AUTO_REFRESH
@@ -127,7 +141,11 @@ pub fn time_bar_ui(
             });
         ui.separator();
         for zone in [TimeZoneChoice::Local, TimeZoneChoice::Utc] {
-            if ui.selectable_label(time.zone == zone, zone.name()).clicked() && time.zone != zone {
+            if ui
+                .selectable_label(time.zone == zone, zone.name())
+                .clicked()
+                && time.zone != zone
+            {
                 actions.push(Action::SetZone(zone));
             }
         }

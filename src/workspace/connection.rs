@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 /// Stable identity of a connection within a workspace; panels refer to connections by it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 pub struct ConnectionId(pub u32);
 
 /// The kind of backend. Loki, Jaeger, Tempo and the local store come in later.
@@ -82,9 +84,17 @@ impl HeaderEntry {
 /// Header names that usually carry credentials.
 pub fn is_sensitive_header(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
-    ["authorization", "token", "key", "secret", "password", "cookie", "session"]
-        .iter()
-        .any(|word| name.contains(word))
+    [
+        "authorization",
+        "token",
+        "key",
+        "secret",
+        "password",
+        "cookie",
+        "session",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,11 +149,10 @@ impl Connection {
             Auth::Basic { password, .. } => password.is_session_only(),
             Auth::Bearer { token } => token.is_session_only(),
         };
-        auth
-            || self
-                .headers
-                .iter()
-                .any(|h| matches!(&h.value, HeaderValue::Secret(s) if s.is_session_only()))
+        auth || self
+            .headers
+            .iter()
+            .any(|h| matches!(&h.value, HeaderValue::Secret(s) if s.is_session_only()))
     }
 }
 
@@ -154,7 +163,10 @@ mod tests {
     #[test]
     fn credential_headers_become_secrets_and_tenant_ids_do_not() {
         let key = HeaderEntry::from_input("X-API-Key", "abc");
-        assert_eq!(key.value, HeaderValue::Secret(Secret::Session("abc".into())));
+        assert_eq!(
+            key.value,
+            HeaderValue::Secret(Secret::Session("abc".into()))
+        );
         let org = HeaderEntry::from_input("X-Scope-OrgID", "tenant-1");
         assert_eq!(org.value, HeaderValue::Plain("tenant-1".into()));
         let env = HeaderEntry::from_input("X-Scope-OrgID", "env:ORG");

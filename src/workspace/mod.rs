@@ -15,7 +15,9 @@ use serde::{Deserialize, Serialize};
 /// The file format version written by this build.
 pub const FORMAT_VERSION: u32 = 1;
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 pub struct PanelId(pub u32);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -74,7 +76,13 @@ impl Workspace {
     }
 
     pub fn next_connection_id(&self) -> ConnectionId {
-        ConnectionId(self.connections.iter().map(|c| c.id.0 + 1).max().unwrap_or(1))
+        ConnectionId(
+            self.connections
+                .iter()
+                .map(|c| c.id.0 + 1)
+                .max()
+                .unwrap_or(1),
+        )
     }
 
     pub fn next_panel_id(&self) -> PanelId {
@@ -92,7 +100,8 @@ impl Workspace {
                     .ok()
                     .and_then(|u| u.host_str().map(|h| format!("Prometheus {h}")))
                     .unwrap_or_else(|| "Prometheus".to_owned());
-                self.connections.push(Connection::prometheus(id, &name, url));
+                self.connections
+                    .push(Connection::prometheus(id, &name, url));
                 id
             }
         };

@@ -43,7 +43,10 @@ impl Prometheus {
         .expect("write config");
         let child = Command::new(&bin)
             .arg(format!("--config.file={}", config.display()))
-            .arg(format!("--storage.tsdb.path={}", dir.path().join("data").display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.path().join("data").display()
+            ))
             .arg(format!("--web.listen-address=127.0.0.1:{port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -128,7 +131,11 @@ fn http_get(port: u16, path: &str) -> Option<String> {
 }
 
 fn http_get_status(port: u16, path: &str) -> Option<u16> {
-    http_get(port, path)?.split_whitespace().nth(1)?.parse().ok()
+    http_get(port, path)?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
 }
 
 fn http_get_body(port: u16, path: &str) -> Option<String> {
@@ -164,8 +171,14 @@ impl Replay {
             )
         };
         let app = Router::new()
-            .route("/-/ready", get(|| async { "Prometheus Server is Ready.\n" }))
-            .route("/api/v1/query_range", post(move || async move { json() }).get(move || async move { json() }));
+            .route(
+                "/-/ready",
+                get(|| async { "Prometheus Server is Ready.\n" }),
+            )
+            .route(
+                "/api/v1/query_range",
+                post(move || async move { json() }).get(move || async move { json() }),
+            );
         runtime.spawn(async move {
             let _ = axum::serve(listener, app).await;
         });

@@ -39,7 +39,10 @@ impl From<serde_json::Error> for DecodeError {
 pub enum Answer {
     Success(QueryResult),
     /// `status: "error"`, with the server's `errorType` and `error`.
-    Error { error_type: String, message: String },
+    Error {
+        error_type: String,
+        message: String,
+    },
 }
 
 #[derive(Deserialize)]
@@ -154,12 +157,19 @@ fn within(body: &[u8], part: &RawValue, e: serde_json::Error) -> DecodeError {
     // Byte index of (line, column) inside `part`; serde_json counts both from 1.
     let mut index = 0;
     for _ in 1..err.line {
-        index += part[index..].iter().position(|&b| b == b'\n').map_or(0, |p| p + 1);
+        index += part[index..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
     }
     let absolute = (start + index + err.column.saturating_sub(1)).min(body.len());
     let before = &body[..absolute];
     err.line = 1 + before.iter().filter(|&&b| b == b'\n').count();
-    err.column = 1 + before.len() - before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    err.column = 1 + before.len()
+        - before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
     err
 }
 
@@ -351,7 +361,10 @@ mod tests {
         };
         assert_eq!(r.series.len(), 1);
         assert!(r.series[0].is_empty());
-        assert_eq!(r.warnings, vec!["2 native histogram samples are not shown in this chart"]);
+        assert_eq!(
+            r.warnings,
+            vec!["2 native histogram samples are not shown in this chart"]
+        );
     }
 
     #[test]
@@ -361,7 +374,11 @@ mod tests {
         let x_column = body.windows(3).position(|w| w == br#""x""#).unwrap() + 1;
         assert_eq!(err.line, 1);
         // serde_json points just past the offending string.
-        assert!((x_column..=x_column + 2).contains(&err.column), "{} vs {x_column}", err.column);
+        assert!(
+            (x_column..=x_column + 2).contains(&err.column),
+            "{} vs {x_column}",
+            err.column
+        );
     }
 
     #[test]

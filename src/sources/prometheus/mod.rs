@@ -58,7 +58,9 @@ pub async fn range_query(
         ("end", end.as_str()),
         ("step", step.as_str()),
     ];
-    let response = http.post_form("/api/v1/query_range", &form, progress).await?;
+    let response = http
+        .post_form("/api/v1/query_range", &form, progress)
+        .await?;
     let url = response.url.clone();
     // Large bodies take milliseconds to decode: keep that off the async workers.
     tokio::task::spawn_blocking(move || interpret(response))
@@ -169,12 +171,18 @@ mod tests {
     #[test]
     fn html_error_page_becomes_an_http_error() {
         let err = interpret(response(502, "<html>Bad Gateway</html>")).unwrap_err();
-        assert!(matches!(err, SourceError::HttpStatus { status: 502, .. }), "{err:?}");
+        assert!(
+            matches!(err, SourceError::HttpStatus { status: 502, .. }),
+            "{err:?}"
+        );
     }
 
     #[test]
     fn garbage_with_200_becomes_a_decode_error() {
         let err = interpret(response(200, "<html>")).unwrap_err();
-        assert!(matches!(err, SourceError::Decode { line: 1, .. }), "{err:?}");
+        assert!(
+            matches!(err, SourceError::Decode { line: 1, .. }),
+            "{err:?}"
+        );
     }
 }
