@@ -11,5 +11,6 @@ pub mod export;
 pub mod fetch;
 pub mod model;
 pub mod sources;
+pub mod store;
 pub mod ui;
 pub mod workspace;
