@@ -57,6 +57,7 @@ impl Cli {
             path,
             load_error,
             run_now,
+            local: None,
         }
     }
 }

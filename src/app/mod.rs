@@ -6,20 +6,24 @@ pub mod panel_state;
 
 use crate::export::{csv::result_to_csv, png};
 use crate::fetch::{Job, Runtime, Waker};
-use crate::model::QueryRun;
+use crate::model::{QueryRun, TraceId};
 use crate::sources::prometheus::{self, RangeQuery};
 use crate::sources::{HttpClient, SourceError};
 use crate::ui::Action;
 use crate::ui::connections::{
     ConnectionDraft, DialogOutcome, Health, connection_dialog_ui, sidebar_ui,
 };
+use crate::ui::logs_panel::{LogsPanelView, logs_panel_ui};
 use crate::ui::metrics_panel::{MetricsPanelView, metrics_panel_ui};
+use crate::ui::traces_panel::{TracesPanelView, traces_panel_ui};
 use crate::ui::time_bar::{TimeBarState, time_bar_ui};
+use crate::store::{LocalStore, LogQuery, TraceQuery};
 use crate::workspace::{
-    self, ConnectionId, MetricsPanel, Panel, PanelId, PanelKind, Workspace, WorkspaceError,
+    self, ConnectionId, MetricsPanel, Panel, PanelId, PanelKind, SourceKind, TracesPanel,
+    Workspace, WorkspaceError,
 };
 use export::{ExportPoll, PanelExport};
-use panel_state::PanelState;
+use panel_state::{PanelData, PanelState};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -41,6 +45,8 @@ pub struct Startup {
     pub load_error: Option<String>,
     /// Panels whose query runs as soon as the window opens.
     pub run_now: Vec<PanelId>,
+    /// The embedded store behind the Local source, when it runs.
+    pub local: Option<LocalStore>,
 }
 
 struct Notice {
@@ -70,6 +76,7 @@ pub struct SignalscopeApp {
     changed_at: Option<Instant>,
     load_error: Option<String>,
     panels: BTreeMap<PanelId, PanelState>,
+    local: Option<LocalStore>,
     health: BTreeMap<ConnectionId, Health>,
     health_jobs: BTreeMap<ConnectionId, Job<Result<(), SourceError>>>,
     next_health_check: Instant,
@@ -96,6 +103,7 @@ impl SignalscopeApp {
             changed_at: None,
             load_error: startup.load_error,
             panels: BTreeMap::new(),
+            local: startup.local,
             health: BTreeMap::new(),
             health_jobs: BTreeMap::new(),
             next_health_check: Instant::now(),
@@ -123,9 +131,19 @@ impl SignalscopeApp {
         self.panels.get(&id).and_then(|p| p.rect)
     }
 
-    /// The last finished result of a panel, for tests and export.
-    pub fn panel_result(&self, id: PanelId) -> Option<&Result<QueryRun, SourceError>> {
-        self.panels.get(&id).and_then(|p| p.last.as_ref())
+    /// The last finished result of a metrics panel, for tests and export.
+    pub fn panel_result(&self, id: PanelId) -> Option<Result<&QueryRun, &SourceError>> {
+        self.panels.get(&id).and_then(PanelState::metrics)
+    }
+
+    /// True once a panel (of any kind) has a finished result.
+    pub fn has_result(&self, id: PanelId) -> bool {
+        self.panels.get(&id).is_some_and(|p| p.last.is_some())
+    }
+
+    /// The trace open in a traces panel.
+    pub fn open_trace(&self, id: PanelId) -> Option<&crate::model::Trace> {
+        self.panels.get(&id).and_then(|p| p.open_trace.as_ref())
     }
 
     pub fn is_loading(&self, id: PanelId) -> bool {
@@ -218,27 +236,61 @@ impl SignalscopeApp {
         egui::ScrollArea::vertical().show(ui, |ui| {
             for panel in &mut self.workspace.panels {
                 let state = self.panels.entry(panel.id).or_default();
-                let PanelKind::Metrics(spec) = &mut panel.kind;
                 let frame = egui::Frame::group(ui.style()).inner_margin(8.0);
                 let response = frame.show(ui, |ui| {
                     ui.set_height(height);
                     ui.set_width(ui.available_width());
                     state.width_px = ui.available_width();
-                    metrics_panel_ui(
-                        ui,
-                        MetricsPanelView {
-                            id: panel.id,
-                            title: &panel.title,
-                            spec,
-                            connections: &connections,
-                            loading: state
-                                .job
-                                .as_ref()
-                                .map(|j| (j.elapsed(), j.bytes_received())),
-                            last: state.last.as_ref(),
-                            zone,
-                        },
-                    )
+                    let loading = state.job.as_ref().map(|j| (j.elapsed(), j.bytes_received()));
+                    match &mut panel.kind {
+                        PanelKind::Metrics(spec) => metrics_panel_ui(
+                            ui,
+                            MetricsPanelView {
+                                id: panel.id,
+                                title: &panel.title,
+                                spec,
+                                connections: &connections,
+                                loading,
+                                last: state.metrics(),
+                                zone,
+                            },
+                        ),
+                        PanelKind::Logs(spec) => {
+                            ui.strong(&panel.title);
+                            logs_panel_ui(
+                                ui,
+                                LogsPanelView {
+                                    id: panel.id,
+                                    spec,
+                                    loading: loading.is_some(),
+                                    last: match &state.last {
+                                        Some(Ok(PanelData::Logs(b))) => Some(Ok(b)),
+                                        Some(Err(e)) => Some(Err(e)),
+                                        _ => None,
+                                    },
+                                    zone,
+                                },
+                            )
+                        }
+                        PanelKind::Traces(spec) => {
+                            ui.strong(&panel.title);
+                            traces_panel_ui(
+                                ui,
+                                TracesPanelView {
+                                    id: panel.id,
+                                    spec,
+                                    loading: loading.is_some(),
+                                    last: match &state.last {
+                                        Some(Ok(PanelData::Traces(t))) => Some(Ok(t)),
+                                        Some(Err(e)) => Some(Err(e)),
+                                        _ => None,
+                                    },
+                                    open_trace: state.open_trace.as_ref(),
+                                    zone,
+                                },
+                            )
+                        }
+                    }
                 });
                 state.rect = Some(response.response.rect);
                 actions.extend(response.inner);
@@ -422,47 +474,180 @@ impl SignalscopeApp {
         let Some(panel) = self.workspace.panels.iter().find(|p| p.id == id) else {
             return;
         };
-        let PanelKind::Metrics(spec) = &panel.kind;
-        let query = spec.query.trim().to_owned();
+        let kind = panel.kind.clone();
         let waker = self.waker();
+        let conn = kind
+            .connection()
+            .and_then(|c| self.workspace.connection(c))
+            .cloned();
+        let local = self.local.clone();
+        let (from, to) = self.workspace.time.range.resolve(chrono::Utc::now());
+        let (from, to) = (
+            from.timestamp_millis() as f64 / 1000.0,
+            to.timestamp_millis() as f64 / 1000.0,
+        );
         let state = self.panels.entry(id).or_default();
-        if query.is_empty() {
-            state.job = None;
-            return;
-        }
-        let Some(conn) = spec.connection.and_then(|c| self.workspace.connection(c)) else {
+        let Some(conn) = conn else {
             state.job = None;
             state.last = Some(Err(SourceError::Config(
                 "choose a connection for this panel".into(),
             )));
             return;
         };
-        let conn = conn.clone();
-        let (from, to) = self.workspace.time.range.resolve(chrono::Utc::now());
-        let width = if state.width_px > 0.0 {
-            state.width_px
-        } else {
-            1000.0
+        let store = match (conn.kind, local) {
+            (SourceKind::Local, Some(store)) => Some(store),
+            (SourceKind::Local, None) => {
+                state.job = None;
+                state.last = Some(Err(SourceError::Config(
+                    "the local store is not running in this session".into(),
+                )));
+                return;
+            }
+            (SourceKind::Prometheus, _) => None,
         };
-        let request = RangeQuery::for_width(
-            &query,
-            from.timestamp_millis() as f64 / 1000.0,
-            to.timestamp_millis() as f64 / 1000.0,
-            width,
-        );
-        state.job = Some(self.runtime.spawn(waker, |progress| async move {
-            let started = Instant::now();
-            let http = HttpClient::new(&conn)?;
-            let result = prometheus::range_query(&http, &request, &progress).await?;
-            Ok(QueryRun {
-                start: request.start,
-                end: request.end,
-                step: request.step,
-                result,
-                bytes: progress.bytes(),
-                elapsed: started.elapsed(),
-            })
-        }));
+        let ns = |t: f64| (t.max(0.0) * 1e9) as u64;
+        let job = match kind {
+            PanelKind::Metrics(spec) => {
+                let query = spec.query.trim().to_owned();
+                if query.is_empty() {
+                    state.job = None;
+                    return;
+                }
+                let width = if state.width_px > 0.0 { state.width_px } else { 1000.0 };
+                let request = RangeQuery::for_width(&query, from, to, width);
+                self.runtime.spawn(waker, |progress| async move {
+                    let started = Instant::now();
+                    let result = match store {
+                        Some(store) => {
+                            let q = request.clone();
+                            tokio::task::spawn_blocking(move || {
+                                crate::sources::local::range_query(&store, &q.query, q.start, q.end, q.step)
+                            })
+                            .await
+                            .map_err(|e| SourceError::Config(format!("local query stopped: {e}")))??
+                        }
+                        None => {
+                            let http = HttpClient::new(&conn)?;
+                            prometheus::range_query(&http, &request, &progress).await?
+                        }
+                    };
+                    Ok(PanelData::Metrics(QueryRun {
+                        start: request.start,
+                        end: request.end,
+                        step: request.step,
+                        result,
+                        bytes: progress.bytes(),
+                        elapsed: started.elapsed(),
+                    }))
+                })
+            }
+            PanelKind::Logs(spec) => {
+                let Some(store) = store else {
+                    state.last = Some(Err(SourceError::Config(
+                        "log panels read the Local source; Loki support comes later".into(),
+                    )));
+                    return;
+                };
+                let trace_id = spec.trace_id.trim();
+                let trace = if trace_id.is_empty() {
+                    None
+                } else {
+                    match TraceId::parse_hex(trace_id) {
+                        Some(t) => Some(t),
+                        None => {
+                            state.last = Some(Err(SourceError::Config(format!(
+                                "“{trace_id}” is not a 32-digit hex trace id"
+                            ))));
+                            return;
+                        }
+                    }
+                };
+                let q = LogQuery {
+                    service: Some(spec.service.trim().to_owned()).filter(|s| !s.is_empty()),
+                    min_severity: spec.min_severity,
+                    text: Some(spec.text.clone()).filter(|s| !s.trim().is_empty()),
+                    trace_id: trace,
+                    start_ns: ns(from),
+                    end_ns: ns(to),
+                    limit: 100_000,
+                };
+                self.runtime.spawn(waker, |_| async move {
+                    tokio::task::spawn_blocking(move || PanelData::Logs(store.find_logs(&q)))
+                        .await
+                        .map_err(|e| SourceError::Config(format!("log search stopped: {e}")))
+                })
+            }
+            PanelKind::Traces(spec) => {
+                let Some(store) = store else {
+                    state.last = Some(Err(SourceError::Config(
+                        "trace panels read the Local source; Jaeger and Tempo come later".into(),
+                    )));
+                    return;
+                };
+                let q = TraceQuery {
+                    service: Some(spec.service.trim().to_owned()).filter(|s| !s.is_empty()),
+                    operation: Some(spec.operation.trim().to_owned()).filter(|s| !s.is_empty()),
+                    attribute: spec
+                        .attribute
+                        .split_once('=')
+                        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned())),
+                    min_duration_ns: (spec.min_duration_ms.max(0.0) * 1e6) as u64,
+                    max_duration_ns: None,
+                    errors_only: spec.errors_only,
+                    start_ns: ns(from),
+                    end_ns: ns(to),
+                    limit: 500,
+                };
+                self.runtime.spawn(waker, |_| async move {
+                    tokio::task::spawn_blocking(move || PanelData::Traces(store.find_traces(&q)))
+                        .await
+                        .map_err(|e| SourceError::Config(format!("trace search stopped: {e}")))
+                })
+            }
+        };
+        state.job = Some(job);
+    }
+
+    /// Opens a trace of the Local source in the first traces panel, adding one if needed.
+    fn show_trace(&mut self, trace_id: TraceId) {
+        let Some(store) = self.local.clone() else {
+            self.notify("Traces open from the Local source, which is not running", true);
+            return;
+        };
+        let panel = match self
+            .workspace
+            .panels
+            .iter()
+            .find(|p| matches!(p.kind, PanelKind::Traces(_)))
+        {
+            Some(p) => p.id,
+            None => {
+                let id = self.workspace.next_panel_id();
+                let connection = self
+                    .workspace
+                    .connections
+                    .iter()
+                    .find(|c| c.kind == SourceKind::Local)
+                    .map(|c| c.id);
+                self.workspace.panels.push(Panel {
+                    id,
+                    title: "Traces".into(),
+                    kind: PanelKind::Traces(TracesPanel {
+                        connection,
+                        ..TracesPanel::default()
+                    }),
+                });
+                id
+            }
+        };
+        let waker = self.waker();
+        let job = self.runtime.spawn(waker, move |_| async move {
+            tokio::task::spawn_blocking(move || store.trace(trace_id))
+                .await
+                .ok()
+                .flatten()
+        });
+        self.panels.entry(panel).or_default().trace_job = Some(job);
     }
 
     fn apply(&mut self, ctx: &egui::Context, action: Action) {
@@ -485,6 +670,7 @@ impl SignalscopeApp {
                     self.notify("Query cancelled", false);
                 }
             }
+            Action::ShowTrace(trace_id) => self.show_trace(trace_id),
             Action::AddMetricsPanel => {
                 let id = self.workspace.next_panel_id();
                 let connection = self.workspace.connections.first().map(|c| c.id);
@@ -515,9 +701,8 @@ impl SignalscopeApp {
                 }
                 // Panels without a connection adopt the first one added.
                 for panel in &mut self.workspace.panels {
-                    let PanelKind::Metrics(spec) = &mut panel.kind;
-                    if spec.connection.is_none() {
-                        spec.connection = Some(id);
+                    if panel.kind.connection().is_none() {
+                        panel.kind.set_connection(Some(id));
                     }
                 }
                 self.health.remove(&id);
@@ -528,9 +713,8 @@ impl SignalscopeApp {
                 self.health.remove(&id);
                 self.health_jobs.remove(&id);
                 for panel in &mut self.workspace.panels {
-                    let PanelKind::Metrics(spec) = &mut panel.kind;
-                    if spec.connection == Some(id) {
-                        spec.connection = None;
+                    if panel.kind.connection() == Some(id) {
+                        panel.kind.set_connection(None);
                     }
                 }
             }

@@ -1,17 +1,27 @@
 //! Per-panel runtime state: the query in flight and the last result. Never saved.
 
 use crate::fetch::Job;
-use crate::model::QueryRun;
+use crate::model::{LogBatch, QueryRun, Trace, TraceSummary};
 use crate::sources::SourceError;
 
-pub type QueryJob = Job<Result<QueryRun, SourceError>>;
+/// What a panel's query returned, by panel kind.
+pub enum PanelData {
+    Metrics(QueryRun),
+    Logs(LogBatch),
+    Traces(Vec<TraceSummary>),
+}
+
+pub type QueryJob = Job<Result<PanelData, SourceError>>;
 
 #[derive(Default)]
 pub struct PanelState {
     /// The query in flight; replacing or dropping it aborts the request.
     pub job: Option<QueryJob>,
     /// The last finished query, shown while a new one loads.
-    pub last: Option<Result<QueryRun, SourceError>>,
+    pub last: Option<Result<PanelData, SourceError>>,
+    /// A trace being fetched for a traces panel, and the one on show.
+    pub trace_job: Option<Job<Option<Trace>>>,
+    pub open_trace: Option<Trace>,
     /// The panel's rectangle in the last frame, in points (for export).
     pub rect: Option<egui::Rect>,
     /// The chart's width in the last frame, for the query step.
@@ -19,20 +29,28 @@ pub struct PanelState {
 }
 
 impl PanelState {
-    /// Moves a finished job's result into `last`. Returns true when something arrived.
-    pub fn poll(&mut self) -> bool {
-        let Some(job) = self.job.take() else {
-            return false;
-        };
-        match job.try_take() {
-            Ok(result) => {
-                self.last = Some(result);
-                true
+    /// Moves finished jobs' results into place.
+    pub fn poll(&mut self) {
+        if let Some(job) = self.job.take() {
+            match job.try_take() {
+                Ok(result) => self.last = Some(result),
+                Err(job) => self.job = Some(job),
             }
-            Err(job) => {
-                self.job = Some(job);
-                false
+        }
+        if let Some(job) = self.trace_job.take() {
+            match job.try_take() {
+                Ok(trace) => self.open_trace = trace,
+                Err(job) => self.trace_job = Some(job),
             }
+        }
+    }
+
+    /// The last metrics result, if this is a metrics panel that has one.
+    pub fn metrics(&self) -> Option<Result<&QueryRun, &SourceError>> {
+        match self.last.as_ref()? {
+            Ok(PanelData::Metrics(run)) => Some(Ok(run)),
+            Err(e) => Some(Err(e)),
+            Ok(_) => None,
         }
     }
 }

@@ -1,7 +1,11 @@
 //! Plain typed data shared by sources, analysis and ui. No I/O, no drawing.
 
+pub mod ids;
 pub mod series;
+pub mod telemetry;
 pub mod time_range;
 
 pub use series::{Labels, QueryResult, QueryRun, Series};
 pub use time_range::{TimeRange, TimeZoneChoice};
+pub use ids::{SpanId, TraceId};
+pub use telemetry::{AttrValue, LogBatch, Span, SpanStatus, Trace, TraceSummary};

@@ -2,6 +2,7 @@
 
 pub mod error;
 pub mod http;
+pub mod local;
 pub mod prometheus;
 
 pub use error::SourceError;

@@ -1,6 +1,6 @@
 //! What the UI asks the app to do. Panels return these; the app applies them once per frame.
 
-use crate::model::{TimeRange, TimeZoneChoice};
+use crate::model::{TimeRange, TimeZoneChoice, TraceId};
 use crate::workspace::{Connection, ConnectionId, PanelId};
 use std::path::PathBuf;
 
@@ -15,6 +15,8 @@ pub enum Action {
     RunQuery(PanelId),
     CancelQuery(PanelId),
     AddMetricsPanel,
+    /// Open a trace of the Local source in the first traces panel (or a new one).
+    ShowTrace(TraceId),
     RemovePanel(PanelId),
     /// Open the connection dialog on an existing connection, or on a new one.
     EditConnection(Option<ConnectionId>),

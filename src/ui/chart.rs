@@ -22,6 +22,14 @@ pub fn series_color(index: usize) -> Color32 {
     PALETTE[index % PALETTE.len()]
 }
 
+/// A stable color per service name, the same in every panel.
+pub fn service_color(name: &str) -> Color32 {
+    let hash = name
+        .bytes()
+        .fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
+    PALETTE[hash as usize % PALETTE.len()]
+}
+
 /// Draws `result` over `[start, end]` (Unix seconds). `step` is the query's step, used to
 /// break lines where samples are missing.
 pub fn chart_ui(

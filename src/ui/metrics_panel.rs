@@ -18,7 +18,7 @@ pub struct MetricsPanelView<'a> {
     /// Elapsed time and bytes received of the query in flight.
     pub loading: Option<(Duration, u64)>,
     /// The last finished query, kept on screen while a new one loads.
-    pub last: Option<&'a Result<QueryRun, SourceError>>,
+    pub last: Option<Result<&'a QueryRun, &'a SourceError>>,
     pub zone: TimeZoneChoice,
 }
 
@@ -114,7 +114,7 @@ fn status_ui(
     ui: &mut egui::Ui,
     id: PanelId,
     loading: Option<(Duration, u64)>,
-    last: Option<&Result<QueryRun, SourceError>>,
+    last: Option<Result<&QueryRun, &SourceError>>,
     actions: &mut Vec<Action>,
 ) {
     if let Some((elapsed, bytes)) = loading {

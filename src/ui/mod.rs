@@ -4,8 +4,10 @@
 pub mod action;
 pub mod chart;
 pub mod connections;
+pub mod logs_panel;
 pub mod metrics_panel;
 pub mod time_axis;
 pub mod time_bar;
+pub mod traces_panel;
 
 pub use action::Action;

@@ -15,14 +15,17 @@ pub struct ConnectionId(pub u32);
 pub enum SourceKind {
     #[default]
     Prometheus,
+    /// The embedded store fed by the OTLP receiver; needs no URL.
+    Local,
 }
 
 impl SourceKind {
-    pub const ALL: &[SourceKind] = &[SourceKind::Prometheus];
+    pub const ALL: &[SourceKind] = &[SourceKind::Prometheus, SourceKind::Local];
 
     pub fn name(&self) -> &'static str {
         match self {
             Self::Prometheus => "Prometheus",
+            Self::Local => "Local (embedded OTLP store)",
         }
     }
 }
@@ -132,6 +135,16 @@ impl Default for Connection {
 }
 
 impl Connection {
+    /// The embedded store.
+    pub fn local(id: ConnectionId) -> Self {
+        Self {
+            id,
+            name: "Local".to_owned(),
+            kind: SourceKind::Local,
+            ..Self::default()
+        }
+    }
+
     pub fn prometheus(id: ConnectionId, name: &str, url: &str) -> Self {
         Self {
             id,

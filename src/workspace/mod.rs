@@ -60,6 +60,54 @@ pub struct Panel {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum PanelKind {
     Metrics(MetricsPanel),
+    Logs(LogsPanel),
+    Traces(TracesPanel),
+}
+
+impl PanelKind {
+    pub fn connection(&self) -> Option<ConnectionId> {
+        match self {
+            Self::Metrics(p) => p.connection,
+            Self::Logs(p) => p.connection,
+            Self::Traces(p) => p.connection,
+        }
+    }
+
+    pub fn set_connection(&mut self, id: Option<ConnectionId>) {
+        match self {
+            Self::Metrics(p) => p.connection = id,
+            Self::Logs(p) => p.connection = id,
+            Self::Traces(p) => p.connection = id,
+        }
+    }
+}
+
+/// A log list over the Local source (the Loki logs explorer comes later).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LogsPanel {
+    pub connection: Option<ConnectionId>,
+    /// Empty for every service.
+    pub service: String,
+    /// Lowest OTLP severity number shown (0 all, 9 info, 13 warn, 17 error).
+    pub min_severity: u8,
+    /// Case-insensitive text the line must contain.
+    pub text: String,
+    /// Hex trace id the record must carry; empty for any.
+    pub trace_id: String,
+}
+
+/// A trace list over the Local source (Jaeger and Tempo come later).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TracesPanel {
+    pub connection: Option<ConnectionId>,
+    pub service: String,
+    pub operation: String,
+    /// `key=value` that some span must carry.
+    pub attribute: String,
+    pub min_duration_ms: f64,
+    pub errors_only: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -87,6 +135,52 @@ impl Workspace {
 
     pub fn next_panel_id(&self) -> PanelId {
         PanelId(self.panels.iter().map(|p| p.id.0 + 1).max().unwrap_or(1))
+    }
+
+    /// The demo workspace: the Local source with request and error rates per service, a log
+    /// list of warnings and errors, and a trace list.
+    pub fn demo() -> Self {
+        let mut ws = Self::default();
+        let local = ConnectionId(1);
+        ws.connections.push(Connection::local(local));
+        ws.time.range = crate::model::TimeRange::Relative { seconds: 15 * 60 };
+        ws.time.auto_refresh_secs = Some(10);
+        let metrics = |id: u32, title: &str, query: &str| Panel {
+            id: PanelId(id),
+            title: title.to_owned(),
+            kind: PanelKind::Metrics(MetricsPanel {
+                connection: Some(local),
+                query: query.to_owned(),
+            }),
+        };
+        ws.panels.push(metrics(
+            1,
+            "Requests per second by service",
+            "sum by (service_name) (rate(http_server_request_duration_count[1m]))",
+        ));
+        ws.panels.push(metrics(
+            2,
+            "Error ratio by service (5xx)",
+            "sum by (service_name) (rate(http_server_request_duration_count{http_response_status_code=~\"5..\"}[1m])) / sum by (service_name) (rate(http_server_request_duration_count[1m]))",
+        ));
+        ws.panels.push(Panel {
+            id: PanelId(3),
+            title: "Warnings and errors".to_owned(),
+            kind: PanelKind::Logs(LogsPanel {
+                connection: Some(local),
+                min_severity: 13,
+                ..LogsPanel::default()
+            }),
+        });
+        ws.panels.push(Panel {
+            id: PanelId(4),
+            title: "Traces".to_owned(),
+            kind: PanelKind::Traces(TracesPanel {
+                connection: Some(local),
+                ..TracesPanel::default()
+            }),
+        });
+        ws
     }
 
     /// Adds a Prometheus connection (or reuses one with the same URL) and a metrics panel on it.
