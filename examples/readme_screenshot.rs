@@ -35,6 +35,7 @@ fn main() {
             path: None,
             load_error: None,
             run_now: vec![a, b],
+            local: None,
         },
     );
     let mut h = Harness::builder()

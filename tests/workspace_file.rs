@@ -175,6 +175,7 @@ fn autosave_writes_changes_to_the_workspace_file() {
             path: Some(path.clone()),
             load_error: None,
             run_now: Vec::new(),
+            local: None,
         },
     );
     let mut h = Harness::builder()
