@@ -18,6 +18,37 @@ pub struct Cli {
     /// Add a Prometheus connection at this URL and open a metrics panel on it.
     #[arg(long, value_name = "URL")]
     pub prometheus: Option<String>,
+
+    /// Open the demo workspace and run the built-in demo shop (not saved over your workspace).
+    #[arg(long)]
+    pub demo: bool,
+
+    /// Listen address of the OTLP/HTTP receiver [default: the workspace's, 127.0.0.1:4318].
+    #[arg(long, value_name = "ADDR")]
+    pub otlp_listen: Option<String>,
+
+    /// Listen address of the OTLP/gRPC receiver [default: the workspace's, 127.0.0.1:4317].
+    #[arg(long, value_name = "ADDR")]
+    pub otlp_grpc_listen: Option<String>,
+
+    /// Keep the local store in this directory so it survives restarts (memory only without).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Memory budget of the local store in MiB [default: the workspace's, 512].
+    #[arg(long, value_name = "MIB")]
+    pub store_budget_mib: Option<u32>,
+}
+
+/// How to run the local services this session: the workspace's settings with the command
+/// line's overrides, which are not written back to the workspace.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LocalOptions {
+    pub otlp_http_listen: String,
+    pub otlp_grpc_listen: String,
+    pub data_dir: Option<PathBuf>,
+    pub store_budget_mib: u32,
+    pub demo_workload: bool,
 }
 
 impl Cli {
@@ -25,7 +56,14 @@ impl Cli {
     /// workspace that cannot be read is reported and left alone, and the app opens anyway.
     pub fn startup(&self) -> Startup {
         let path = self.workspace.clone().or_else(workspace::default_path);
+        let first_run = self.workspace.is_none()
+            && self.prometheus.is_none()
+            && path.as_ref().is_some_and(|p| !p.exists());
         let (mut ws, path, load_error) = match path {
+            // Explicit demo: a fresh demo workspace that is not saved over the user's.
+            _ if self.demo => (Workspace::demo(), None, None),
+            // First run: the demo, so a newcomer sees live telemetry at once.
+            Some(path) if first_run => (Workspace::demo(), Some(path), None),
             Some(path) if path.exists() => match workspace::load(&path) {
                 Ok(ws) => (ws, Some(path), None),
                 Err(e) => (Workspace::default(), None, Some(e.to_string())),
@@ -58,6 +96,26 @@ impl Cli {
             load_error,
             run_now,
             local: None,
+        }
+    }
+
+    /// The local services' settings for this session.
+    pub fn local_options(&self, ws: &Workspace) -> LocalOptions {
+        LocalOptions {
+            otlp_http_listen: self
+                .otlp_listen
+                .clone()
+                .unwrap_or_else(|| ws.local.otlp_http_listen.clone()),
+            otlp_grpc_listen: self
+                .otlp_grpc_listen
+                .clone()
+                .unwrap_or_else(|| ws.local.otlp_grpc_listen.clone()),
+            data_dir: self.data_dir.clone(),
+            store_budget_mib: self
+                .store_budget_mib
+                .unwrap_or(ws.local.store_budget_mib)
+                .max(16),
+            demo_workload: self.demo || ws.local.demo_workload,
         }
     }
 }

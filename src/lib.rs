@@ -7,9 +7,11 @@
 pub mod analysis;
 pub mod app;
 pub mod cli;
+pub mod demo;
 pub mod export;
 pub mod fetch;
 pub mod model;
+pub mod otlp;
 pub mod sources;
 pub mod store;
 pub mod ui;

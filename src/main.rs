@@ -21,7 +21,9 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    let startup = cli.startup();
+    let mut startup = cli.startup();
+    let options = cli.local_options(&startup.workspace);
+    startup.local = Some(signalscope::app::LocalServices::start(&runtime, &options));
     if let Some(e) = &startup.load_error {
         tracing::error!("{e}");
     }

@@ -34,7 +34,9 @@ fn loaded(store: &LocalStore) {
         assert_eq!(outcome.rejected, 0);
     }
     for body in LOGS {
-        store.append_logs(ExportLogsServiceRequest::decode(body).unwrap()).unwrap();
+        store
+            .append_logs(ExportLogsServiceRequest::decode(body).unwrap())
+            .unwrap();
     }
     for body in METRICS {
         store
@@ -66,8 +68,19 @@ fn spans_from_three_services_assemble_into_one_trace() {
             assert_eq!(Some(parent.span_id), span.parent_id);
         }
     }
-    assert_eq!(trace.spans.iter().filter(|s| s.status == SpanStatus::Error).count(), 6);
-    let charge = trace.spans.iter().find(|s| s.name == "charge card").unwrap();
+    assert_eq!(
+        trace
+            .spans
+            .iter()
+            .filter(|s| s.status == SpanStatus::Error)
+            .count(),
+        6
+    );
+    let charge = trace
+        .spans
+        .iter()
+        .find(|s| s.name == "charge card")
+        .unwrap();
     assert_eq!(charge.service, "payment");
     assert_eq!(charge.status_message, "card declined");
     let services: Vec<String> = store.services();
@@ -93,7 +106,10 @@ fn trace_search_filters_by_service_operation_errors_and_attribute() {
         local::find_traces(&store, &q)
     };
     assert_eq!(q(|q| q.errors_only = true).len(), 1);
-    assert_eq!(q(|q| q.operation = Some("order.created process".into())).len(), 1);
+    assert_eq!(
+        q(|q| q.operation = Some("order.created process".into())).len(),
+        1
+    );
     assert_eq!(q(|q| q.service = Some("nope".into())).len(), 0);
     assert_eq!(q(|q| q.min_duration_ns = u64::MAX / 2).len(), 0);
     let with_attr = q(|q| q.attribute = Some(("http.response.status_code".into(), "402".into())));
@@ -153,7 +169,11 @@ fn logs_are_found_by_service_severity_text_and_trace_id() {
     assert!(!payment.is_empty());
     for i in 0..payment.len() {
         assert_eq!(payment.service[i], "payment");
-        assert!(payment.body(i).to_lowercase().contains("declined"), "{}", payment.body(i));
+        assert!(
+            payment.body(i).to_lowercase().contains("declined"),
+            "{}",
+            payment.body(i)
+        );
     }
 }
 
@@ -167,13 +187,20 @@ fn metrics_answer_promql_with_prometheus_names() {
         "http_server_request_duration_bucket",
         "http_server_request_duration_count",
     ] {
-        assert!(names.iter().any(|n| n == expected), "{expected} not in {names:?}");
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} not in {names:?}"
+        );
     }
     // The two recorded collections are seconds apart; query a window around them.
     let t = store.with_metrics(|m| {
-        m.select(|l| l.metric_name() == Some("app_orders_placed_total"), 0, u64::MAX)[0]
-            .time_ns
-            .clone()
+        m.select(
+            |l| l.metric_name() == Some("app_orders_placed_total"),
+            0,
+            u64::MAX,
+        )[0]
+        .time_ns
+        .clone()
     });
     let (first, last) = (t[0] as f64 / 1e9, *t.last().unwrap() as f64 / 1e9);
     // Evaluated at `first` the first collection counts (card 12 + paypal 7); a second after
@@ -187,7 +214,10 @@ fn metrics_answer_promql_with_prometheus_names() {
     )
     .unwrap();
     assert_eq!(result.series.len(), 1);
-    assert_eq!(result.series[0].labels.get("service_name"), Some("checkout"));
+    assert_eq!(
+        result.series[0].labels.get("service_name"),
+        Some("checkout")
+    );
     assert_eq!(result.series[0].values.first(), Some(&19.0));
     assert_eq!(result.series[0].values.last(), Some(&39.0));
     let rate = local::range_query(
@@ -231,9 +261,16 @@ fn memory_budget_evicts_oldest_data_and_counts_it() {
                 }
             }
         }
-        accepted += store.append_traces(r).expect("room is made by eviction").accepted;
+        accepted += store
+            .append_traces(r)
+            .expect("room is made by eviction")
+            .accepted;
         let stats = store.stats();
-        assert!(stats.bytes <= budget, "{} bytes over a {budget} budget", stats.bytes);
+        assert!(
+            stats.bytes <= budget,
+            "{} bytes over a {budget} budget",
+            stats.bytes
+        );
     }
     let stats = store.stats();
     assert!(stats.traces.evicted > 0, "nothing was evicted");
@@ -262,7 +299,10 @@ fn data_dir_survives_a_restart_and_a_torn_tail() {
         .map(|e| e.unwrap().path())
         .max()
         .unwrap();
-    let mut f = std::fs::OpenOptions::new().append(true).open(&last).unwrap();
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&last)
+        .unwrap();
     std::io::Write::write_all(&mut f, &[0, 200, 0, 0]).unwrap();
     drop(f);
 

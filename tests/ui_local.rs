@@ -20,19 +20,27 @@ fn store_with_story() -> LocalStore {
         include_bytes!("fixtures/otlp/http-protobuf/traces-checkout.pb"),
         include_bytes!("fixtures/otlp/http-protobuf/traces-payment.pb"),
     ] {
-        store.append_traces(ExportTraceServiceRequest::decode(body).unwrap()).unwrap();
+        store
+            .append_traces(ExportTraceServiceRequest::decode(body).unwrap())
+            .unwrap();
     }
     for body in [
         &include_bytes!("fixtures/otlp/http-protobuf/logs-frontend.pb")[..],
         include_bytes!("fixtures/otlp/http-protobuf/logs-checkout.pb"),
         include_bytes!("fixtures/otlp/http-protobuf/logs-payment.pb"),
     ] {
-        store.append_logs(ExportLogsServiceRequest::decode(body).unwrap()).unwrap();
+        store
+            .append_logs(ExportLogsServiceRequest::decode(body).unwrap())
+            .unwrap();
     }
     store
 }
 
-fn step_until(h: &mut Harness<'_, SignalscopeApp>, what: &str, done: impl Fn(&Harness<'_, SignalscopeApp>) -> bool) {
+fn step_until(
+    h: &mut Harness<'_, SignalscopeApp>,
+    what: &str,
+    done: impl Fn(&Harness<'_, SignalscopeApp>) -> bool,
+) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while !done(h) {
         assert!(Instant::now() < deadline, "gave up waiting for {what}");
@@ -60,7 +68,9 @@ fn an_error_log_line_opens_its_trace_in_the_trace_panel() {
             path: None,
             load_error: None,
             run_now,
-            local: Some(store_with_story()),
+            local: Some(signalscope::app::LocalServices::from_store(
+                store_with_story(),
+            )),
         },
     );
     let (logs, traces) = (PanelId(3), PanelId(4));
@@ -78,7 +88,9 @@ fn an_error_log_line_opens_its_trace_in_the_trace_panel() {
     let links = h.get_all_by_label("trace").count();
     assert!(links > 0, "error lines carry trace links");
     h.get_all_by_label("trace").next().unwrap().click();
-    step_until(&mut h, "the opened trace", |h| h.state().open_trace(traces).is_some());
+    step_until(&mut h, "the opened trace", |h| {
+        h.state().open_trace(traces).is_some()
+    });
     let trace = h.state().open_trace(traces).unwrap();
     assert_eq!(trace.spans.len(), 10);
     h.get_by_label_contains("Trace bdd640fb06671ad11c80317fa3b1799d");

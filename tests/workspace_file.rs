@@ -76,10 +76,7 @@ fn corrupt_workspace_is_reported_with_line_and_column_and_left_untouched() {
     }
 
     // The app still opens: the error is reported, the file is not the autosave target.
-    let cli = Cli {
-        workspace: Some(path.clone()),
-        prometheus: None,
-    };
+    let cli = <Cli as clap::Parser>::parse_from(["signalscope".as_ref(), path.as_os_str()]);
     let startup = cli.startup();
     let error = startup.load_error.clone().expect("load error reported");
     assert!(error.contains("ws.ron:"), "{error}");

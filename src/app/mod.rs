@@ -2,6 +2,7 @@
 //! applies what panels ask for, once per frame.
 
 pub mod export;
+pub mod local_services;
 pub mod panel_state;
 
 use crate::export::{csv::result_to_csv, png};
@@ -9,20 +10,22 @@ use crate::fetch::{Job, Runtime, Waker};
 use crate::model::{QueryRun, TraceId};
 use crate::sources::prometheus::{self, RangeQuery};
 use crate::sources::{HttpClient, SourceError};
+use crate::store::{LogQuery, TraceQuery};
 use crate::ui::Action;
 use crate::ui::connections::{
     ConnectionDraft, DialogOutcome, Health, connection_dialog_ui, sidebar_ui,
 };
+use crate::ui::local_status::{local_settings_ui, local_status_ui};
 use crate::ui::logs_panel::{LogsPanelView, logs_panel_ui};
 use crate::ui::metrics_panel::{MetricsPanelView, metrics_panel_ui};
-use crate::ui::traces_panel::{TracesPanelView, traces_panel_ui};
 use crate::ui::time_bar::{TimeBarState, time_bar_ui};
-use crate::store::{LocalStore, LogQuery, TraceQuery};
+use crate::ui::traces_panel::{TracesPanelView, traces_panel_ui};
 use crate::workspace::{
     self, ConnectionId, MetricsPanel, Panel, PanelId, PanelKind, SourceKind, TracesPanel,
     Workspace, WorkspaceError,
 };
 use export::{ExportPoll, PanelExport};
+pub use local_services::LocalServices;
 use panel_state::{PanelData, PanelState};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -45,8 +48,8 @@ pub struct Startup {
     pub load_error: Option<String>,
     /// Panels whose query runs as soon as the window opens.
     pub run_now: Vec<PanelId>,
-    /// The embedded store behind the Local source, when it runs.
-    pub local: Option<LocalStore>,
+    /// The embedded store (with its receiver and demo) behind the Local source, when it runs.
+    pub local: Option<LocalServices>,
 }
 
 struct Notice {
@@ -76,7 +79,7 @@ pub struct SignalscopeApp {
     changed_at: Option<Instant>,
     load_error: Option<String>,
     panels: BTreeMap<PanelId, PanelState>,
-    local: Option<LocalStore>,
+    local: Option<LocalServices>,
     health: BTreeMap<ConnectionId, Health>,
     health_jobs: BTreeMap<ConnectionId, Job<Result<(), SourceError>>>,
     next_health_check: Instant,
@@ -91,7 +94,11 @@ pub struct SignalscopeApp {
 
 impl SignalscopeApp {
     pub fn new(runtime: Arc<Runtime>, startup: Startup) -> Self {
-        let saved_text = workspace::to_text(&startup.workspace);
+        // A workspace whose file does not exist yet (first run) is written at the first save.
+        let saved_text = match &startup.path {
+            Some(p) if !p.exists() => String::new(),
+            _ => workspace::to_text(&startup.workspace),
+        };
         Self {
             runtime,
             waker: None,
@@ -100,7 +107,7 @@ impl SignalscopeApp {
             path: startup.path,
             saved_text,
             save_job: None,
-            changed_at: None,
+            changed_at: Some(Instant::now()),
             load_error: startup.load_error,
             panels: BTreeMap::new(),
             local: startup.local,
@@ -192,6 +199,12 @@ impl SignalscopeApp {
             .default_size(200.0)
             .show(ui, |ui| {
                 actions.extend(sidebar_ui(ui, &self.workspace.connections, &self.health));
+                if let Some(local) = &self.local {
+                    local_status_ui(ui, &local.status());
+                    actions.extend(local_settings_ui(ui, &mut self.workspace.local));
+                    // Counters move while telemetry arrives.
+                    ui.ctx().request_repaint_after(Duration::from_secs(1));
+                }
             });
         egui::CentralPanel::default().show(ui, |ui| self.panels_ui(ui, &mut actions));
 
@@ -241,7 +254,10 @@ impl SignalscopeApp {
                     ui.set_height(height);
                     ui.set_width(ui.available_width());
                     state.width_px = ui.available_width();
-                    let loading = state.job.as_ref().map(|j| (j.elapsed(), j.bytes_received()));
+                    let loading = state
+                        .job
+                        .as_ref()
+                        .map(|j| (j.elapsed(), j.bytes_received()));
                     match &mut panel.kind {
                         PanelKind::Metrics(spec) => metrics_panel_ui(
                             ui,
@@ -351,6 +367,15 @@ impl SignalscopeApp {
 
     fn check_health(&mut self) {
         for conn in &self.workspace.connections {
+            if conn.kind == SourceKind::Local {
+                let health = if self.local.is_some() {
+                    Health::Up
+                } else {
+                    Health::Down("the local store is not running in this session".into())
+                };
+                self.health.insert(conn.id, health);
+                continue;
+            }
             let conn = conn.clone();
             let id = conn.id;
             let job = self.runtime.spawn(self.waker(), |_| async move {
@@ -480,7 +505,7 @@ impl SignalscopeApp {
             .connection()
             .and_then(|c| self.workspace.connection(c))
             .cloned();
-        let local = self.local.clone();
+        let local = self.local.as_ref().map(|l| l.store.clone());
         let (from, to) = self.workspace.time.range.resolve(chrono::Utc::now());
         let (from, to) = (
             from.timestamp_millis() as f64 / 1000.0,
@@ -513,7 +538,11 @@ impl SignalscopeApp {
                     state.job = None;
                     return;
                 }
-                let width = if state.width_px > 0.0 { state.width_px } else { 1000.0 };
+                let width = if state.width_px > 0.0 {
+                    state.width_px
+                } else {
+                    1000.0
+                };
                 let request = RangeQuery::for_width(&query, from, to, width);
                 self.runtime.spawn(waker, |progress| async move {
                     let started = Instant::now();
@@ -521,10 +550,14 @@ impl SignalscopeApp {
                         Some(store) => {
                             let q = request.clone();
                             tokio::task::spawn_blocking(move || {
-                                crate::sources::local::range_query(&store, &q.query, q.start, q.end, q.step)
+                                crate::sources::local::range_query(
+                                    &store, &q.query, q.start, q.end, q.step,
+                                )
                             })
                             .await
-                            .map_err(|e| SourceError::Config(format!("local query stopped: {e}")))??
+                            .map_err(|e| {
+                                SourceError::Config(format!("local query stopped: {e}"))
+                            })??
                         }
                         None => {
                             let http = HttpClient::new(&conn)?;
@@ -610,8 +643,11 @@ impl SignalscopeApp {
 
     /// Opens a trace of the Local source in the first traces panel, adding one if needed.
     fn show_trace(&mut self, trace_id: TraceId) {
-        let Some(store) = self.local.clone() else {
-            self.notify("Traces open from the Local source, which is not running", true);
+        let Some(store) = self.local.as_ref().map(|l| l.store.clone()) else {
+            self.notify(
+                "Traces open from the Local source, which is not running",
+                true,
+            );
             return;
         };
         let panel = match self
@@ -749,6 +785,20 @@ impl SignalscopeApp {
                     let rows = run.result.point_count();
                     ctx.copy_text(csv);
                     self.notify(format!("Copied {rows} rows as CSV"), false);
+                }
+            }
+            Action::RestartLocal => {
+                let settings = &self.workspace.local;
+                let options = crate::cli::LocalOptions {
+                    otlp_http_listen: settings.otlp_http_listen.clone(),
+                    otlp_grpc_listen: settings.otlp_grpc_listen.clone(),
+                    data_dir: None,
+                    store_budget_mib: settings.store_budget_mib,
+                    demo_workload: settings.demo_workload,
+                };
+                if let Some(local) = &mut self.local {
+                    local.restart(&self.runtime, &options);
+                    self.notify("OTLP receiver restarted", false);
                 }
             }
             Action::OpenWorkspace => {

@@ -5,7 +5,7 @@ pub mod series;
 pub mod telemetry;
 pub mod time_range;
 
-pub use series::{Labels, QueryResult, QueryRun, Series};
-pub use time_range::{TimeRange, TimeZoneChoice};
 pub use ids::{SpanId, TraceId};
+pub use series::{Labels, QueryResult, QueryRun, Series};
 pub use telemetry::{AttrValue, LogBatch, Span, SpanStatus, Trace, TraceSummary};
+pub use time_range::{TimeRange, TimeZoneChoice};

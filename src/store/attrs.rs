@@ -137,7 +137,9 @@ pub fn render(value: &any_value::Value) -> String {
 }
 
 /// The `service.name` resource attribute, or OTLP's documented fallback.
-pub fn service_name(resource: Option<&opentelemetry_proto::tonic::resource::v1::Resource>) -> String {
+pub fn service_name(
+    resource: Option<&opentelemetry_proto::tonic::resource::v1::Resource>,
+) -> String {
     resource
         .and_then(|r| r.attributes.iter().find(|kv| kv.key == "service.name"))
         .and_then(|kv| kv.value.as_ref())

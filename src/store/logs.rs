@@ -105,7 +105,9 @@ impl LogTable {
                     chunk.max_time = chunk.max_time.max(time);
                     chunk.time_ns.push(time);
                     chunk.service.push(service);
-                    chunk.severity.push(record.severity_number.clamp(0, 24) as u8);
+                    chunk
+                        .severity
+                        .push(record.severity_number.clamp(0, 24) as u8);
                     chunk.body.push(body);
                     chunk.trace_id.push(TraceId::from_bytes(&record.trace_id));
                     chunk.span_id.push(SpanId::from_bytes(&record.span_id));
@@ -159,7 +161,11 @@ impl LogTable {
             },
             None => None,
         };
-        let needle = q.text.as_ref().map(|t| t.to_lowercase()).filter(|t| !t.is_empty());
+        let needle = q
+            .text
+            .as_ref()
+            .map(|t| t.to_lowercase())
+            .filter(|t| !t.is_empty());
         let mut hits: Vec<(u64, u64, u32)> = Vec::new();
         for chunk in &self.chunks {
             if chunk.max_time < q.start_ns || chunk.min_time > q.end_ns {
@@ -176,7 +182,11 @@ impl LogTable {
                     continue;
                 }
                 if let Some(needle) = &needle
-                    && !chunk.arena.text(chunk.body[r]).to_lowercase().contains(needle)
+                    && !chunk
+                        .arena
+                        .text(chunk.body[r])
+                        .to_lowercase()
+                        .contains(needle)
                 {
                     continue;
                 }

@@ -78,12 +78,21 @@ impl MetricTable {
                         Data::Gauge(g) => {
                             for p in &g.data_points {
                                 let v = number(p.value.as_ref());
-                                self.push(&base, &service, &p.attributes, &[], p.time_unix_nano, v, false);
+                                self.push(
+                                    &base,
+                                    &service,
+                                    &p.attributes,
+                                    &[],
+                                    p.time_unix_nano,
+                                    v,
+                                    false,
+                                );
                                 accepted += 1;
                             }
                         }
                         Data::Sum(s) => {
-                            let delta = s.aggregation_temporality == AggregationTemporality::Delta as i32;
+                            let delta =
+                                s.aggregation_temporality == AggregationTemporality::Delta as i32;
                             let name = if s.is_monotonic && !base.ends_with("_total") {
                                 format!("{base}_total")
                             } else {
@@ -91,43 +100,114 @@ impl MetricTable {
                             };
                             for p in &s.data_points {
                                 let v = number(p.value.as_ref());
-                                self.push(&name, &service, &p.attributes, &[], p.time_unix_nano, v, delta);
+                                self.push(
+                                    &name,
+                                    &service,
+                                    &p.attributes,
+                                    &[],
+                                    p.time_unix_nano,
+                                    v,
+                                    delta,
+                                );
                                 accepted += 1;
                             }
                         }
                         Data::Histogram(h) => {
-                            let delta = h.aggregation_temporality == AggregationTemporality::Delta as i32;
+                            let delta =
+                                h.aggregation_temporality == AggregationTemporality::Delta as i32;
                             for p in &h.data_points {
                                 let t = p.time_unix_nano;
                                 let mut cumulative = 0u64;
                                 for (i, count) in p.bucket_counts.iter().enumerate() {
                                     cumulative += count;
-                                    let le = p.explicit_bounds.get(i).map_or_else(|| "+Inf".to_owned(), |b| format_le(*b));
-                                    self.push(&format!("{base}_bucket"), &service, &p.attributes, &[("le", &le)], t, cumulative as f64, delta);
+                                    let le = p
+                                        .explicit_bounds
+                                        .get(i)
+                                        .map_or_else(|| "+Inf".to_owned(), |b| format_le(*b));
+                                    self.push(
+                                        &format!("{base}_bucket"),
+                                        &service,
+                                        &p.attributes,
+                                        &[("le", &le)],
+                                        t,
+                                        cumulative as f64,
+                                        delta,
+                                    );
                                 }
-                                self.push(&format!("{base}_count"), &service, &p.attributes, &[], t, p.count as f64, delta);
-                                self.push(&format!("{base}_sum"), &service, &p.attributes, &[], t, p.sum.unwrap_or(0.0), delta);
+                                self.push(
+                                    &format!("{base}_count"),
+                                    &service,
+                                    &p.attributes,
+                                    &[],
+                                    t,
+                                    p.count as f64,
+                                    delta,
+                                );
+                                self.push(
+                                    &format!("{base}_sum"),
+                                    &service,
+                                    &p.attributes,
+                                    &[],
+                                    t,
+                                    p.sum.unwrap_or(0.0),
+                                    delta,
+                                );
                                 accepted += 1;
                             }
                         }
                         Data::ExponentialHistogram(h) => {
-                            let delta = h.aggregation_temporality == AggregationTemporality::Delta as i32;
+                            let delta =
+                                h.aggregation_temporality == AggregationTemporality::Delta as i32;
                             for p in &h.data_points {
                                 let t = p.time_unix_nano;
                                 // Bucket i of the positive range covers (base^(offset+i), base^(offset+i+1)].
                                 let base_factor = 2f64.powf(2f64.powi(-p.scale));
                                 let mut cumulative = p.zero_count
-                                    + p.negative.as_ref().map_or(0, |n| n.bucket_counts.iter().sum());
+                                    + p.negative
+                                        .as_ref()
+                                        .map_or(0, |n| n.bucket_counts.iter().sum());
                                 if let Some(pos) = &p.positive {
                                     for (i, count) in pos.bucket_counts.iter().enumerate() {
                                         cumulative += count;
                                         let upper = base_factor.powi(pos.offset + i as i32 + 1);
-                                        self.push(&format!("{base}_bucket"), &service, &p.attributes, &[("le", &format_le(upper))], t, cumulative as f64, delta);
+                                        self.push(
+                                            &format!("{base}_bucket"),
+                                            &service,
+                                            &p.attributes,
+                                            &[("le", &format_le(upper))],
+                                            t,
+                                            cumulative as f64,
+                                            delta,
+                                        );
                                     }
                                 }
-                                self.push(&format!("{base}_bucket"), &service, &p.attributes, &[("le", "+Inf")], t, p.count as f64, delta);
-                                self.push(&format!("{base}_count"), &service, &p.attributes, &[], t, p.count as f64, delta);
-                                self.push(&format!("{base}_sum"), &service, &p.attributes, &[], t, p.sum.unwrap_or(0.0), delta);
+                                self.push(
+                                    &format!("{base}_bucket"),
+                                    &service,
+                                    &p.attributes,
+                                    &[("le", "+Inf")],
+                                    t,
+                                    p.count as f64,
+                                    delta,
+                                );
+                                self.push(
+                                    &format!("{base}_count"),
+                                    &service,
+                                    &p.attributes,
+                                    &[],
+                                    t,
+                                    p.count as f64,
+                                    delta,
+                                );
+                                self.push(
+                                    &format!("{base}_sum"),
+                                    &service,
+                                    &p.attributes,
+                                    &[],
+                                    t,
+                                    p.sum.unwrap_or(0.0),
+                                    delta,
+                                );
                                 accepted += 1;
                             }
                         }
@@ -135,10 +215,34 @@ impl MetricTable {
                             for p in &s.data_points {
                                 let t = p.time_unix_nano;
                                 for q in &p.quantile_values {
-                                    self.push(&base, &service, &p.attributes, &[("quantile", &format_le(q.quantile))], t, q.value, false);
+                                    self.push(
+                                        &base,
+                                        &service,
+                                        &p.attributes,
+                                        &[("quantile", &format_le(q.quantile))],
+                                        t,
+                                        q.value,
+                                        false,
+                                    );
                                 }
-                                self.push(&format!("{base}_count"), &service, &p.attributes, &[], t, p.count as f64, false);
-                                self.push(&format!("{base}_sum"), &service, &p.attributes, &[], t, p.sum, false);
+                                self.push(
+                                    &format!("{base}_count"),
+                                    &service,
+                                    &p.attributes,
+                                    &[],
+                                    t,
+                                    p.count as f64,
+                                    false,
+                                );
+                                self.push(
+                                    &format!("{base}_sum"),
+                                    &service,
+                                    &p.attributes,
+                                    &[],
+                                    t,
+                                    p.sum,
+                                    false,
+                                );
                                 accepted += 1;
                             }
                         }
@@ -166,7 +270,11 @@ impl MetricTable {
         pairs.push(("__name__".into(), name.to_owned()));
         pairs.push(("service_name".into(), service.to_owned()));
         for kv in attrs {
-            let v = kv.value.as_ref().and_then(|v| v.value.as_ref()).map_or_else(String::new, render);
+            let v = kv
+                .value
+                .as_ref()
+                .and_then(|v| v.value.as_ref())
+                .map_or_else(String::new, render);
             pairs.push((sanitize(&kv.key), v));
         }
         for (k, v) in extra {
@@ -177,7 +285,11 @@ impl MetricTable {
             Some(&id) => id,
             None => {
                 let id = self.series.len() as u32;
-                self.series_bytes += labels.iter().map(|(k, v)| k.len() + v.len() + 48).sum::<usize>() * 2;
+                self.series_bytes += labels
+                    .iter()
+                    .map(|(k, v)| k.len() + v.len() + 48)
+                    .sum::<usize>()
+                    * 2;
                 self.series.push(labels.clone());
                 self.by_labels.insert(labels, id);
                 id
@@ -272,7 +384,12 @@ impl MetricTable {
         // Points arrive in request order; exporters may interleave, so sort each series.
         for s in &mut out {
             if !s.time_ns.windows(2).all(|w| w[0] <= w[1]) {
-                let mut pairs: Vec<(u64, f64)> = s.time_ns.iter().copied().zip(s.value.iter().copied()).collect();
+                let mut pairs: Vec<(u64, f64)> = s
+                    .time_ns
+                    .iter()
+                    .copied()
+                    .zip(s.value.iter().copied())
+                    .collect();
                 pairs.sort_by_key(|p| p.0);
                 s.time_ns = pairs.iter().map(|p| p.0).collect();
                 s.value = pairs.iter().map(|p| p.1).collect();
@@ -295,7 +412,13 @@ fn number(v: Option<&number_data_point::Value>) -> f64 {
 pub fn sanitize(name: &str) -> String {
     let mut out: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == ':' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == ':' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert(0, '_');
@@ -318,7 +441,10 @@ mod tests {
 
     #[test]
     fn names_are_sanitized_like_prometheus() {
-        assert_eq!(sanitize("http.server.request.duration"), "http_server_request_duration");
+        assert_eq!(
+            sanitize("http.server.request.duration"),
+            "http_server_request_duration"
+        );
         assert_eq!(sanitize("2xx"), "_2xx");
     }
 }

@@ -19,7 +19,7 @@ pub use spans::TraceQuery;
 
 use crate::model::{LogBatch, Trace, TraceId, TraceSummary};
 use interner::Interner;
-use sink::{ExportLogsServiceRequest, ExportMetricsServiceRequest, ExportTraceServiceRequest};
+pub use sink::{ExportLogsServiceRequest, ExportMetricsServiceRequest, ExportTraceServiceRequest};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -216,13 +216,13 @@ impl Inner {
             let candidates = [
                 (self.spans.oldest_closed().is_some(), self.spans.bytes(), 0),
                 (self.logs.oldest_closed().is_some(), self.logs.bytes(), 1),
-                (self.metrics.oldest_closed().is_some(), self.metrics.bytes(), 2),
+                (
+                    self.metrics.oldest_closed().is_some(),
+                    self.metrics.bytes(),
+                    2,
+                ),
             ];
-            let Some(&(_, _, which)) = candidates
-                .iter()
-                .filter(|c| c.0)
-                .max_by_key(|c| c.1)
-            else {
+            let Some(&(_, _, which)) = candidates.iter().filter(|c| c.0).max_by_key(|c| c.1) else {
                 return;
             };
             match which {
@@ -235,7 +235,10 @@ impl Inner {
 }
 
 impl TelemetrySink for LocalStore {
-    fn append_traces(&self, request: ExportTraceServiceRequest) -> Result<AppendOutcome, OverBudget> {
+    fn append_traces(
+        &self,
+        request: ExportTraceServiceRequest,
+    ) -> Result<AppendOutcome, OverBudget> {
         let len = prost::Message::encoded_len(&request);
         self.append(
             Signal::Traces,

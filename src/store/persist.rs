@@ -73,7 +73,13 @@ impl SegmentLog {
         }
         let next = files
             .last()
-            .and_then(|p| p.file_stem()?.to_str()?.strip_prefix("segment-")?.parse::<u64>().ok())
+            .and_then(|p| {
+                p.file_stem()?
+                    .to_str()?
+                    .strip_prefix("segment-")?
+                    .parse::<u64>()
+                    .ok()
+            })
             .map_or(1, |n| n + 1);
         let mut log = Self {
             dir: dir.to_owned(),
@@ -93,7 +99,10 @@ impl SegmentLog {
             w.flush()?;
         }
         self.current = self.dir.join(format!("segment-{n:08}.otlp"));
-        let file = OpenOptions::new().create(true).append(true).open(&self.current)?;
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.current)?;
         self.writer = Some(BufWriter::new(file));
         self.current_len = 0;
         self.trim()?;
@@ -103,7 +112,11 @@ impl SegmentLog {
     /// Deletes the oldest closed segments while the directory holds more than `max_total`.
     fn trim(&self) -> std::io::Result<()> {
         let files = segments(&self.dir)?;
-        let mut total: u64 = files.iter().filter_map(|f| f.metadata().ok()).map(|m| m.len()).sum();
+        let mut total: u64 = files
+            .iter()
+            .filter_map(|f| f.metadata().ok())
+            .map(|m| m.len())
+            .sum();
         for f in files {
             if total <= self.max_total || f == self.current {
                 break;

@@ -45,7 +45,10 @@ pub struct OverBudget {
 
 /// Receives decoded OTLP requests. Called from the receiver's tasks; must not block for long.
 pub trait TelemetrySink: Send + Sync + 'static {
-    fn append_traces(&self, request: ExportTraceServiceRequest) -> Result<AppendOutcome, OverBudget>;
+    fn append_traces(
+        &self,
+        request: ExportTraceServiceRequest,
+    ) -> Result<AppendOutcome, OverBudget>;
     fn append_logs(&self, request: ExportLogsServiceRequest) -> Result<AppendOutcome, OverBudget>;
     fn append_metrics(
         &self,

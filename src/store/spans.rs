@@ -116,20 +116,24 @@ impl SpanTable {
                         Some(2) => SpanStatus::Error,
                         _ => SpanStatus::Unset,
                     };
-                    let message = chunk.arena.push_text(
-                        span.status.as_ref().map_or("", |s| s.message.as_str()),
-                    );
+                    let message = chunk
+                        .arena
+                        .push_text(span.status.as_ref().map_or("", |s| s.message.as_str()));
                     let attrs = chunk.arena.push(strings, &span.attributes);
                     chunk.trace_id.push(trace_id);
                     chunk.span_id.push(span_id);
-                    chunk.parent_id.push(SpanId::from_bytes(&span.parent_span_id));
+                    chunk
+                        .parent_id
+                        .push(SpanId::from_bytes(&span.parent_span_id));
                     chunk.service.push(service);
                     chunk.name.push(name);
                     chunk.kind.push(span.kind.clamp(0, 255) as u8);
                     chunk.status.push(status_code(status));
                     chunk.status_message.push(message);
                     chunk.start_ns.push(span.start_time_unix_nano);
-                    chunk.end_ns.push(span.end_time_unix_nano.max(span.start_time_unix_nano));
+                    chunk
+                        .end_ns
+                        .push(span.end_time_unix_nano.max(span.start_time_unix_nano));
                     chunk.attrs.push(attrs);
                     self.by_trace.entry(trace_id).or_default().push((seq, row));
                     accepted += 1;
@@ -137,7 +141,8 @@ impl SpanTable {
             }
         }
         self.stored += accepted;
-        let reason = (rejected > 0).then(|| format!("{rejected} spans without a valid trace or span id"));
+        let reason =
+            (rejected > 0).then(|| format!("{rejected} spans without a valid trace or span id"));
         (accepted, rejected, reason)
     }
 
@@ -161,7 +166,11 @@ impl SpanTable {
 
     pub fn bytes(&self) -> usize {
         let index = self.by_trace.len() * 64
-            + self.by_trace.values().map(|v| v.capacity() * 12).sum::<usize>();
+            + self
+                .by_trace
+                .values()
+                .map(|v| v.capacity() * 12)
+                .sum::<usize>();
         self.chunks.iter().map(SpanChunk::bytes).sum::<usize>() + index
     }
 
@@ -305,14 +314,22 @@ impl SpanTable {
                 out.push(summary);
             }
         }
-        out.sort_by(|a, b| b.start_ns.cmp(&a.start_ns).then(a.trace_id.cmp(&b.trace_id)));
+        out.sort_by(|a, b| {
+            b.start_ns
+                .cmp(&a.start_ns)
+                .then(a.trace_id.cmp(&b.trace_id))
+        });
         out.truncate(q.limit);
         out
     }
 
     /// Service names with stored spans, sorted.
     pub fn services(&self, strings: &Interner) -> Vec<String> {
-        let mut ids: Vec<u32> = self.chunks.iter().flat_map(|c| c.service.iter().copied()).collect();
+        let mut ids: Vec<u32> = self
+            .chunks
+            .iter()
+            .flat_map(|c| c.service.iter().copied())
+            .collect();
         ids.sort_unstable();
         ids.dedup();
         let mut names: Vec<String> = ids.into_iter().map(|i| strings.get(i).to_owned()).collect();

@@ -28,6 +28,8 @@ pub enum Action {
         path: Option<PathBuf>,
     },
     CopyCsv(PanelId),
+    /// Restart the OTLP receiver and demo with the workspace's local settings.
+    RestartLocal,
     OpenWorkspace,
     SaveWorkspaceAs,
 }

@@ -24,9 +24,9 @@ pub fn series_color(index: usize) -> Color32 {
 
 /// A stable color per service name, the same in every panel.
 pub fn service_color(name: &str) -> Color32 {
-    let hash = name
-        .bytes()
-        .fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
+    let hash = name.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
     PALETTE[hash as usize % PALETTE.len()]
 }
 

@@ -41,24 +41,43 @@ pub fn logs_panel_ui(ui: &mut egui::Ui, view: LogsPanelView<'_>) -> Vec<Action> 
     ui.horizontal_wrapped(|ui| {
         let l = ui.label("Service");
         changed |= ui
-            .add(egui::TextEdit::singleline(&mut spec.service).hint_text("all").desired_width(100.0))
+            .add(
+                egui::TextEdit::singleline(&mut spec.service)
+                    .hint_text("all")
+                    .desired_width(100.0),
+            )
             .labelled_by(l.id)
             .lost_focus();
         egui::ComboBox::new(("log_severity", id), "Severity")
-            .selected_text(SEVERITIES.iter().find(|s| s.0 == spec.min_severity).map_or("All", |s| s.1))
+            .selected_text(
+                SEVERITIES
+                    .iter()
+                    .find(|s| s.0 == spec.min_severity)
+                    .map_or("All", |s| s.1),
+            )
             .show_ui(ui, |ui| {
                 for &(n, label) in SEVERITIES {
-                    changed |= ui.selectable_value(&mut spec.min_severity, n, label).changed();
+                    changed |= ui
+                        .selectable_value(&mut spec.min_severity, n, label)
+                        .changed();
                 }
             });
         let l = ui.label("Text");
         changed |= ui
-            .add(egui::TextEdit::singleline(&mut spec.text).hint_text("contains…").desired_width(160.0))
+            .add(
+                egui::TextEdit::singleline(&mut spec.text)
+                    .hint_text("contains…")
+                    .desired_width(160.0),
+            )
             .labelled_by(l.id)
             .lost_focus();
         let l = ui.label("Trace id");
         changed |= ui
-            .add(egui::TextEdit::singleline(&mut spec.trace_id).hint_text("any").desired_width(120.0))
+            .add(
+                egui::TextEdit::singleline(&mut spec.trace_id)
+                    .hint_text("any")
+                    .desired_width(120.0),
+            )
             .labelled_by(l.id)
             .lost_focus();
         if ui.button("Search logs").clicked() {
@@ -79,7 +98,11 @@ pub fn logs_panel_ui(ui: &mut egui::Ui, view: LogsPanelView<'_>) -> Vec<Action> 
             ui.label("No log records match in this time range.");
         }
         Some(Ok(batch)) => {
-            ui.label(RichText::new(format!("{} records, newest first", batch.len())).small().weak());
+            ui.label(
+                RichText::new(format!("{} records, newest first", batch.len()))
+                    .small()
+                    .weak(),
+            );
             let row_height = ui.text_style_height(&egui::TextStyle::Monospace) + 2.0;
             egui::ScrollArea::both()
                 .id_salt(("log_rows", id))
@@ -95,15 +118,28 @@ pub fn logs_panel_ui(ui: &mut egui::Ui, view: LogsPanelView<'_>) -> Vec<Action> 
     actions
 }
 
-fn log_row_ui(ui: &mut egui::Ui, batch: &LogBatch, i: usize, zone: TimeZoneChoice, actions: &mut Vec<Action>) {
+fn log_row_ui(
+    ui: &mut egui::Ui,
+    batch: &LogBatch,
+    i: usize,
+    zone: TimeZoneChoice,
+    actions: &mut Vec<Action>,
+) {
     ui.horizontal(|ui| {
         let t = batch.time_ns[i] as f64 / 1e9;
         ui.monospace(format_time(t, zone, "%H:%M:%S%.3f"));
         let sev = batch.severity[i];
-        ui.label(RichText::new(format!("{:<5}", severity_name(sev))).monospace().color(severity_color(sev)));
+        ui.label(
+            RichText::new(format!("{:<5}", severity_name(sev)))
+                .monospace()
+                .color(severity_color(sev)),
+        );
         ui.label(RichText::new(&batch.service[i]).monospace().weak());
         if let Some(trace) = batch.trace_id[i]
-            && ui.small_button("trace").on_hover_text(format!("Show trace {trace}")).clicked()
+            && ui
+                .small_button("trace")
+                .on_hover_text(format!("Show trace {trace}"))
+                .clicked()
         {
             actions.push(Action::ShowTrace(trace));
         }

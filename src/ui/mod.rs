@@ -4,6 +4,7 @@
 pub mod action;
 pub mod chart;
 pub mod connections;
+pub mod local_status;
 pub mod logs_panel;
 pub mod metrics_panel;
 pub mod time_axis;

@@ -47,7 +47,11 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
         ] {
             let l = ui.label(label);
             changed |= ui
-                .add(egui::TextEdit::singleline(value).hint_text(hint).desired_width(110.0))
+                .add(
+                    egui::TextEdit::singleline(value)
+                        .hint_text(hint)
+                        .desired_width(110.0),
+                )
                 .labelled_by(l.id)
                 .lost_focus();
         }
@@ -67,7 +71,11 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
     if changed {
         actions.push(Action::RunQuery(id));
     }
-    let list_height = if open_trace.is_some() { ui.available_height() * 0.4 } else { ui.available_height() };
+    let list_height = if open_trace.is_some() {
+        ui.available_height() * 0.4
+    } else {
+        ui.available_height()
+    };
     match last {
         Some(Err(e)) => {
             ui.colored_label(ui.visuals().error_fg_color, e.to_string());
@@ -76,7 +84,11 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
             ui.label("No traces match in this time range.");
         }
         Some(Ok(list)) => {
-            ui.label(RichText::new(format!("{} traces, newest first", list.len())).small().weak());
+            ui.label(
+                RichText::new(format!("{} traces, newest first", list.len()))
+                    .small()
+                    .weak(),
+            );
             let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
             egui::ScrollArea::vertical()
                 .id_salt(("trace_rows", id))
@@ -93,9 +105,19 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
                             ui.label(format_duration_ns(t.duration_ns));
                             ui.label(format!("{} spans", t.span_count));
                             if t.error_count > 0 {
-                                ui.colored_label(Color32::from_rgb(0xf2, 0x49, 0x5c), format!("{} errors", t.error_count));
+                                ui.colored_label(
+                                    Color32::from_rgb(0xf2, 0x49, 0x5c),
+                                    format!("{} errors", t.error_count),
+                                );
                             }
-                            ui.label(RichText::new(format_time(t.start_ns as f64 / 1e9, zone, "%H:%M:%S")).weak());
+                            ui.label(
+                                RichText::new(format_time(
+                                    t.start_ns as f64 / 1e9,
+                                    zone,
+                                    "%H:%M:%S",
+                                ))
+                                .weak(),
+                            );
                         });
                     }
                 });
@@ -113,7 +135,13 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
 fn spans_ui(ui: &mut egui::Ui, id: PanelId, trace: &Trace) {
     ui.label(RichText::new(format!("Trace {}", trace.trace_id)).monospace());
     let start = trace.spans.iter().map(|s| s.start_ns).min().unwrap_or(0);
-    let end = trace.spans.iter().map(|s| s.end_ns).max().unwrap_or(start).max(start + 1);
+    let end = trace
+        .spans
+        .iter()
+        .map(|s| s.end_ns)
+        .max()
+        .unwrap_or(start)
+        .max(start + 1);
     // Depth of each span: parents come before children once sorted by start.
     let mut depth = vec![0usize; trace.spans.len()];
     for (i, s) in trace.spans.iter().enumerate() {
@@ -136,16 +164,26 @@ fn spans_ui(ui: &mut egui::Ui, id: PanelId, trace: &Trace) {
                     } else {
                         ui.visuals().text_color()
                     };
-                    let attrs: Vec<String> = s.attributes.iter().map(|(k, v)| format!("{k} = {v}")).collect();
-                    ui.label(RichText::new(text).color(color)).on_hover_text(format!(
-                        "span {}\n{}\n{}",
-                        s.span_id,
-                        s.status_message,
-                        attrs.join("\n")
-                    ));
-                    let (rect, _) = ui.allocate_exact_size(egui::vec2(ui.available_width().max(40.0) - 80.0, row_height - 6.0), egui::Sense::hover());
-                    let x0 = rect.left() + rect.width() * ((s.start_ns - start) as f32 / (end - start) as f32);
-                    let x1 = rect.left() + rect.width() * ((s.end_ns - start) as f32 / (end - start) as f32);
+                    let attrs: Vec<String> = s
+                        .attributes
+                        .iter()
+                        .map(|(k, v)| format!("{k} = {v}"))
+                        .collect();
+                    ui.label(RichText::new(text).color(color))
+                        .on_hover_text(format!(
+                            "span {}\n{}\n{}",
+                            s.span_id,
+                            s.status_message,
+                            attrs.join("\n")
+                        ));
+                    let (rect, _) = ui.allocate_exact_size(
+                        egui::vec2(ui.available_width().max(40.0) - 80.0, row_height - 6.0),
+                        egui::Sense::hover(),
+                    );
+                    let x0 = rect.left()
+                        + rect.width() * ((s.start_ns - start) as f32 / (end - start) as f32);
+                    let x1 = rect.left()
+                        + rect.width() * ((s.end_ns - start) as f32 / (end - start) as f32);
                     ui.painter().rect_filled(
                         egui::Rect::from_x_y_ranges(x0..=x1.max(x0 + 1.0), rect.y_range()),
                         2.0,

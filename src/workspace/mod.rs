@@ -28,6 +28,32 @@ pub struct Workspace {
     pub connections: Vec<Connection>,
     pub panels: Vec<Panel>,
     pub time: TimeSettings,
+    pub local: LocalSettings,
+}
+
+/// The embedded OTLP receiver and store, and the demo workload that feeds it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LocalSettings {
+    /// OTLP/HTTP listen address; loopback unless the user says otherwise.
+    pub otlp_http_listen: String,
+    /// OTLP/gRPC listen address.
+    pub otlp_grpc_listen: String,
+    /// Run the built-in demo shop, which sends OTLP to the receiver.
+    pub demo_workload: bool,
+    /// Memory budget of the local store, in MiB.
+    pub store_budget_mib: u32,
+}
+
+impl Default for LocalSettings {
+    fn default() -> Self {
+        Self {
+            otlp_http_listen: "127.0.0.1:4318".into(),
+            otlp_grpc_listen: "127.0.0.1:4317".into(),
+            demo_workload: false,
+            store_budget_mib: 512,
+        }
+    }
 }
 
 impl Default for Workspace {
@@ -37,6 +63,7 @@ impl Default for Workspace {
             connections: Vec::new(),
             panels: Vec::new(),
             time: TimeSettings::default(),
+            local: LocalSettings::default(),
         }
     }
 }
@@ -143,8 +170,10 @@ impl Workspace {
         let mut ws = Self::default();
         let local = ConnectionId(1);
         ws.connections.push(Connection::local(local));
-        ws.time.range = crate::model::TimeRange::Relative { seconds: 15 * 60 };
+        // Short enough that a newcomer's first minute fills a visible part of each chart.
+        ws.time.range = crate::model::TimeRange::Relative { seconds: 5 * 60 };
         ws.time.auto_refresh_secs = Some(10);
+        ws.local.demo_workload = true;
         let metrics = |id: u32, title: &str, query: &str| Panel {
             id: PanelId(id),
             title: title.to_owned(),
@@ -162,6 +191,11 @@ impl Workspace {
             2,
             "Error ratio by service (5xx)",
             "sum by (service_name) (rate(http_server_request_duration_count{http_response_status_code=~\"5..\"}[1m])) / sum by (service_name) (rate(http_server_request_duration_count[1m]))",
+        ));
+        ws.panels.push(metrics(
+            5,
+            "p95 latency by service (seconds)",
+            "histogram_quantile(0.95, sum by (le, service_name) (rate(http_server_request_duration_bucket[1m])))",
         ));
         ws.panels.push(Panel {
             id: PanelId(3),

@@ -41,7 +41,9 @@ pub fn eval_range(
     let end_ns = (end.max(0.0) * 1e9) as u64;
     let count = ((end_ns.saturating_sub(start_ns)) / step_ns) as usize + 1;
     if count > 11_000 {
-        return Err(format!("{count} points per series is more than the 11,000 allowed"));
+        return Err(format!(
+            "{count} points per series is more than the 11,000 allowed"
+        ));
     }
     let steps = Steps {
         times: (0..count).map(|i| start_ns + i as u64 * step_ns).collect(),
@@ -131,7 +133,13 @@ fn eval(table: &MetricTable, expr: &Expr, steps: &Steps) -> Result<Value, String
 
 type Selected = Vec<(Labels, Vec<u64>, Vec<f64>)>;
 
-fn select(table: &MetricTable, name: Option<&str>, matchers: &Matchers, from: u64, to: u64) -> Selected {
+fn select(
+    table: &MetricTable,
+    name: Option<&str>,
+    matchers: &Matchers,
+    from: u64,
+    to: u64,
+) -> Selected {
     table
         .select(
             |labels| {
@@ -141,10 +149,11 @@ fn select(table: &MetricTable, name: Option<&str>, matchers: &Matchers, from: u6
                         .iter()
                         .all(|m| m.is_match(labels.get(&m.name).unwrap_or("")))
                     && (matchers.or_matchers.is_empty()
-                        || matchers
-                            .or_matchers
-                            .iter()
-                            .any(|group| group.iter().all(|m| m.is_match(labels.get(&m.name).unwrap_or("")))))
+                        || matchers.or_matchers.iter().any(|group| {
+                            group
+                                .iter()
+                                .all(|m| m.is_match(labels.get(&m.name).unwrap_or("")))
+                        }))
             },
             from,
             to,
@@ -200,16 +209,24 @@ fn eval_call(table: &MetricTable, call: &parser::Call, steps: &Steps) -> Result<
                 Some(Value::Scalar(q)) => q,
                 _ => return Err("histogram_quantile needs a number first".into()),
             };
-            let Some(Value::Vector(buckets)) = args.get(1).map(|a| eval(table, a, steps)).transpose()? else {
+            let Some(Value::Vector(buckets)) =
+                args.get(1).map(|a| eval(table, a, steps)).transpose()?
+            else {
                 return Err("histogram_quantile needs a vector of buckets".into());
             };
-            Ok(Value::Vector(histogram_quantile(&q, buckets, steps.times.len())))
+            Ok(Value::Vector(histogram_quantile(
+                &q,
+                buckets,
+                steps.times.len(),
+            )))
         }
         "abs" => match args.first().map(|a| eval(table, a, steps)).transpose()? {
             Some(v) => Ok(map_values(v, f64::abs)),
             None => Err("abs needs an argument".into()),
         },
-        other => Err(format!("function {other}() is not supported by the local store yet")),
+        other => Err(format!(
+            "function {other}() is not supported by the local store yet"
+        )),
     }
 }
 
@@ -226,7 +243,11 @@ fn window(func: &str, times: &[u64], values: &[f64], range_secs: f64) -> f64 {
             for w in values.windows(2) {
                 increase += if w[1] >= w[0] { w[1] - w[0] } else { w[1] };
             }
-            if func == "rate" { increase / range_secs } else { increase }
+            if func == "rate" {
+                increase / range_secs
+            } else {
+                increase
+            }
         }
         "irate" => {
             if n < 2 {
@@ -238,7 +259,11 @@ fn window(func: &str, times: &[u64], values: &[f64], range_secs: f64) -> f64 {
             if dt > 0.0 { inc / dt } else { f64::NAN }
         }
         "delta" => {
-            if n < 2 { f64::NAN } else { values[n - 1] - values[0] }
+            if n < 2 {
+                f64::NAN
+            } else {
+                values[n - 1] - values[0]
+            }
         }
         _ if n == 0 => f64::NAN,
         "avg_over_time" => values.iter().sum::<f64>() / n as f64,
@@ -284,7 +309,9 @@ fn aggregate(
     n: usize,
 ) -> Result<Value, String> {
     if !matches!(op, "sum" | "avg" | "min" | "max" | "count") {
-        return Err(format!("aggregation {op} is not supported by the local store yet"));
+        return Err(format!(
+            "aggregation {op} is not supported by the local store yet"
+        ));
     }
     let mut groups: BTreeMap<Labels, Vec<(f64, u32)>> = BTreeMap::new();
     for (labels, values) in input {
@@ -328,7 +355,15 @@ fn apply(op: &str, a: f64, b: f64, return_bool: bool) -> Result<f64, String> {
     if a.is_nan() || b.is_nan() {
         return Ok(f64::NAN);
     }
-    let cmp = |ok: bool| if return_bool { f64::from(u8::from(ok)) } else if ok { a } else { f64::NAN };
+    let cmp = |ok: bool| {
+        if return_bool {
+            f64::from(u8::from(ok))
+        } else if ok {
+            a
+        } else {
+            f64::NAN
+        }
+    };
     Ok(match op {
         "+" => a + b,
         "-" => a - b,
@@ -342,12 +377,19 @@ fn apply(op: &str, a: f64, b: f64, return_bool: bool) -> Result<f64, String> {
         "<=" => cmp(a <= b),
         "==" => cmp(a == b),
         "!=" => cmp(a != b),
-        other => return Err(format!("operator {other} is not supported by the local store yet")),
+        other => {
+            return Err(format!(
+                "operator {other} is not supported by the local store yet"
+            ));
+        }
     })
 }
 
 fn zip(op: &str, a: &[f64], b: &[f64], return_bool: bool) -> Result<Vec<f64>, String> {
-    a.iter().zip(b).map(|(x, y)| apply(op, *x, *y, return_bool)).collect()
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| apply(op, *x, *y, return_bool))
+        .collect()
 }
 
 fn binary(
@@ -375,7 +417,8 @@ fn binary(
                 Some(m) => group_key(l, Some(m)),
                 None => without_name(l),
             };
-            let right: BTreeMap<Labels, Vec<f64>> = b.into_iter().map(|(l, v)| (key(&l), v)).collect();
+            let right: BTreeMap<Labels, Vec<f64>> =
+                b.into_iter().map(|(l, v)| (key(&l), v)).collect();
             let mut out = Vec::new();
             for (l, vals) in a {
                 if let Some(other) = right.get(&key(&l)) {
@@ -388,10 +431,17 @@ fn binary(
 }
 
 /// Prometheus' `histogram_quantile`: linear interpolation within the bucket holding the rank.
-fn histogram_quantile(q: &[f64], buckets: Vec<(Labels, Vec<f64>)>, n: usize) -> Vec<(Labels, Vec<f64>)> {
+fn histogram_quantile(
+    q: &[f64],
+    buckets: Vec<(Labels, Vec<f64>)>,
+    n: usize,
+) -> Vec<(Labels, Vec<f64>)> {
     let mut groups: BTreeMap<Labels, Vec<(f64, Vec<f64>)>> = BTreeMap::new();
     for (labels, values) in buckets {
-        let Some(le) = labels.get("le").and_then(crate::sources::prometheus::decode::parse_sample_value) else {
+        let Some(le) = labels
+            .get("le")
+            .and_then(crate::sources::prometheus::decode::parse_sample_value)
+        else {
             continue;
         };
         let key = Labels::new(
@@ -409,7 +459,11 @@ fn histogram_quantile(q: &[f64], buckets: Vec<(Labels, Vec<f64>)>, n: usize) -> 
             bs.sort_by(|a, b| a.0.total_cmp(&b.0));
             let values = (0..n)
                 .map(|i| {
-                    let points: Vec<(f64, f64)> = bs.iter().map(|(le, v)| (*le, v[i])).filter(|p| !p.1.is_nan()).collect();
+                    let points: Vec<(f64, f64)> = bs
+                        .iter()
+                        .map(|(le, v)| (*le, v[i]))
+                        .filter(|p| !p.1.is_nan())
+                        .collect();
                     quantile(q.get(i).copied().unwrap_or(f64::NAN), &points)
                 })
                 .collect();
@@ -433,7 +487,10 @@ fn quantile(q: f64, buckets: &[(f64, f64)]) -> f64 {
         return f64::NAN;
     }
     let rank = q * total;
-    let i = buckets.iter().position(|b| b.1 >= rank).unwrap_or(buckets.len() - 1);
+    let i = buckets
+        .iter()
+        .position(|b| b.1 >= rank)
+        .unwrap_or(buckets.len() - 1);
     if i == buckets.len() - 1 {
         return buckets[buckets.len() - 2].0;
     }
