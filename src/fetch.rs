@@ -34,6 +34,9 @@ pub struct Runtime {
 
 impl Runtime {
     pub fn new() -> std::io::Result<Self> {
+        // Every HTTP client (ours, the demo's) is built with reqwest's rustls and no default
+        // crypto provider; install one before any of them exists. A second install is a no-op.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("signalscope-io")

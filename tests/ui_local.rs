@@ -96,3 +96,52 @@ fn an_error_log_line_opens_its_trace_in_the_trace_panel() {
     h.get_by_label_contains("Trace bdd640fb06671ad11c80317fa3b1799d");
     h.get_by_label("payment charge card");
 }
+
+#[test]
+fn a_receiver_port_in_use_is_shown_and_the_rest_keeps_working() {
+    // Someone else holds the HTTP port.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let runtime = Arc::new(Runtime::new().unwrap());
+    let options = signalscope::cli::LocalOptions {
+        otlp_http_listen: format!("127.0.0.1:{port}"),
+        otlp_grpc_listen: "127.0.0.1:0".into(),
+        data_dir: None,
+        store_budget_mib: 64,
+        demo_workload: true,
+    };
+    let local = signalscope::app::LocalServices::start(&runtime, &options);
+    let status = local.status();
+    let http = &status.listeners[0];
+    assert_eq!(http.0, "OTLP/HTTP");
+    let error = http.1.as_ref().unwrap_err();
+    assert!(error.contains(&port.to_string()), "{error}");
+    assert!(
+        status.listeners[1].1.is_ok(),
+        "gRPC still listens: {:?}",
+        status.listeners[1]
+    );
+
+    let mut ws = Workspace::demo();
+    ws.time.auto_refresh_secs = None;
+    let app = SignalscopeApp::new(
+        runtime,
+        Startup {
+            workspace: ws,
+            path: None,
+            load_error: None,
+            run_now: vec![PanelId(1)],
+            local: Some(local),
+        },
+    );
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 900.0))
+        .build_ui_state(|ui, app: &mut SignalscopeApp| app.frame_ui(ui), app);
+    step_until(&mut h, "the first panel's query", |h| {
+        h.state().has_result(PanelId(1))
+    });
+    // The sidebar names the problem; the panels still answer from the store.
+    h.get_by_label_contains(&format!("127.0.0.1:{port}"));
+    assert!(matches!(h.state().panel_result(PanelId(1)), Some(Ok(_))));
+    drop(taken);
+}
