@@ -636,3 +636,27 @@ fn shutdown_closes_both_listeners() {
         );
     }
 }
+
+#[test]
+fn dropping_the_receiver_stops_both_listeners() {
+    let receiver = TestReceiver::start();
+    let addrs: [SocketAddr; 2] = [receiver.http_addr(), receiver.grpc_addr()];
+    let TestReceiver {
+        receiver: running,
+        runtime,
+        ..
+    } = receiver;
+    drop(running);
+    // The servers stop on their own tasks; give them a moment.
+    for addr in addrs {
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{addr} still accepts connections"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    drop(runtime);
+}

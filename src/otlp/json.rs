@@ -4,8 +4,8 @@
 //! OTLP/JSON is the proto3 JSON mapping with hex trace/span ids and integer enums
 //! (<https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding>). The crate's serde
 //! derives (0.33) accept hex ids, 64-bit integers as strings or numbers and integer enums, but
-//! not these, which proto3 JSON allows and real exporters send (the OpenTelemetry Collector
-//! writes the first two):
+//! not these, which proto3 JSON allows (encoders that omit empty fields, such as Go structs
+//! tagged `omitempty`, write the first one):
 //!
 //! - `{"arrayValue": {}}` / `{"kvlistValue": {}}`: an empty list with its empty repeated field
 //!   omitted (rejected: "missing field `values`");
@@ -15,12 +15,13 @@
 //! - `null` for any field, meaning its default (rejected for lists);
 //! - URL-safe or unpadded base64 in `bytesValue` (rejected).
 //!
-//! The body is parsed into a [`JsonTree`], these forms are rewritten into the ones the derives
-//! accept, and the request is deserialized from the tree. Metrics need one more check: the
-//! crate flattens `Metric.data` and the data points' values into optional fields, and serde
-//! turns a failure inside a flattened optional field into `None`, so a malformed `sum` or
-//! `asInt` would vanish without an error. [`decode_metrics`] compares what the JSON held with
-//! what was decoded and refuses the request instead.
+//! Trace and log bodies first go straight to the derives (the common, fast case). A body they
+//! refuse, and every metrics body, is parsed into a `JsonTree`, these forms are rewritten into
+//! the ones the derives accept, and the request is deserialized from the tree. Metrics need the
+//! tree for one more check: the crate flattens `Metric.data` and the data points' values into
+//! optional fields, and serde turns a failure inside a flattened optional field into `None`, so
+//! a malformed `sum` or `asInt` would vanish without an error. [`decode_metrics`] compares what
+//! the JSON held with what was decoded and refuses the request instead.
 
 use super::json_tree::JsonTree;
 use crate::store::sink::{
@@ -28,6 +29,7 @@ use crate::store::sink::{
 };
 use opentelemetry_proto::tonic::metrics::v1::{Metric, metric};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 /// Field names (in every OTLP message) whose value is a `double`.
 const DOUBLE_FIELDS: &[&str] = &[
@@ -67,13 +69,24 @@ const METRIC_DATA_FIELDS: &[&str] = &[
 
 /// Decodes an OTLP/JSON `ExportTraceServiceRequest`; the error says what and where.
 pub fn decode_traces(body: &[u8]) -> Result<ExportTraceServiceRequest, String> {
-    ExportTraceServiceRequest::deserialize(normalized_tree(body)?)
-        .map_err(|error| error.to_string())
+    direct_or_normalized(body)
 }
 
 /// Decodes an OTLP/JSON `ExportLogsServiceRequest`.
 pub fn decode_logs(body: &[u8]) -> Result<ExportLogsServiceRequest, String> {
-    ExportLogsServiceRequest::deserialize(normalized_tree(body)?).map_err(|error| error.to_string())
+    direct_or_normalized(body)
+}
+
+/// Traces and logs have no flattened optional fields, so when the derives take the body as it
+/// is (the usual case) the result is the one the normalized tree would give, at about half the
+/// cost. Otherwise the body goes through the tree.
+fn direct_or_normalized<T: DeserializeOwned>(body: &[u8]) -> Result<T, String> {
+    if body.trim_ascii_start().starts_with(b"{")
+        && let Ok(request) = serde_json::from_slice(body)
+    {
+        return Ok(request);
+    }
+    T::deserialize(normalized_tree(body)?).map_err(|error| error.to_string())
 }
 
 /// Decodes an OTLP/JSON `ExportMetricsServiceRequest`, refusing it when a metric's data or a
@@ -121,6 +134,8 @@ fn normalize(tree: &mut JsonTree) {
             // proto3 JSON: null means "the field's default", i.e. absent.
             members.retain(|(_, value)| *value != JsonTree::Null);
             for (key, value) in members.iter_mut() {
+                // Inner members first, so a `"values": null` is gone before the check below.
+                normalize(value);
                 let key = key.as_str();
                 if DOUBLE_FIELDS.contains(&key) {
                     double_from_string(value);
@@ -140,7 +155,6 @@ fn normalize(tree: &mut JsonTree) {
                 {
                     *text = standard_padded_base64(text);
                 }
-                normalize(value);
             }
         }
         _ => {}
@@ -423,6 +437,17 @@ mod tests {
         let span = &request.resource_spans[0].scope_spans[0].spans[0];
         assert_eq!(span.name, "a");
         assert!(span.attributes.is_empty() && span.trace_id.is_empty() && span.status.is_none());
+    }
+
+    #[test]
+    fn an_array_value_whose_values_are_null_is_an_empty_array() {
+        let body = span_json(
+            r#"{"name":"a","attributes":[{"key":"k","value":{"arrayValue":{"values":null}}}]}"#,
+        );
+        match first_attribute(&decode_traces(&body).expect("spec-valid")) {
+            Some(Value::ArrayValue(array)) => assert!(array.values.is_empty()),
+            other => panic!("got {other:?}"),
+        }
     }
 
     #[test]

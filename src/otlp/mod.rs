@@ -10,10 +10,10 @@
 //! What it must not do: interpret telemetry (that is the store's job), block the runtime for
 //! long, or take down the other listener when one port cannot be bound.
 //!
-//! Layout: [`receiver`] binds and runs both servers; [`http`] and [`grpc`] are the two
-//! transports; both send decoded requests through [`ingest`], which talks to the sink and
-//! keeps [`stats`]. [`payload`] reads and decompresses HTTP bodies, [`json`] (on top of
-//! [`json_tree`]) decodes OTLP/JSON, and [`rpc_status`] holds the `google.rpc` error messages.
+//! Layout: [`receiver`] binds and runs both servers; [`http`] and `grpc` are the two
+//! transports; both send decoded requests through `ingest`, which talks to the sink and
+//! keeps [`stats`]. `payload` reads and decompresses HTTP bodies, [`json`] (on top of
+//! `json_tree`) decodes OTLP/JSON, and `rpc_status` holds the `google.rpc` error messages.
 //! [`synthetic`] builds realistic batches for the benchmark and the load example.
 
 pub mod config;
@@ -33,4 +33,4 @@ pub use config::ReceiverConfig;
 pub use http::http_router;
 pub use receiver::{ListenerStatus, Receiver, Transport};
 pub use request_error::RequestError;
-pub use stats::{ReceiverStats, ReceiverStatsSnapshot, SignalCounts};
+pub use stats::{ReceivedCounts, ReceiverStats, ReceiverStatsSnapshot};

@@ -26,7 +26,7 @@ struct SignalCounters {
 /// The counters of one signal at one moment. "Items" are spans, log records or metric data
 /// points.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct SignalCounts {
+pub struct ReceivedCounts {
     /// Export requests that reached this signal's endpoint, whatever became of them.
     pub requests: u64,
     /// Items in requests that were decoded and handed to the store (including those the
@@ -46,7 +46,7 @@ pub struct SignalCounts {
     pub over_budget_refusals: u64,
 }
 
-impl SignalCounts {
+impl ReceivedCounts {
     fn plus(self, other: Self) -> Self {
         let Self {
             requests,
@@ -72,13 +72,13 @@ impl SignalCounts {
 /// All counters at one moment, for the UI sidebar.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ReceiverStatsSnapshot {
-    pub traces: SignalCounts,
-    pub logs: SignalCounts,
-    pub metrics: SignalCounts,
+    pub traces: ReceivedCounts,
+    pub logs: ReceivedCounts,
+    pub metrics: ReceivedCounts,
 }
 
 impl ReceiverStatsSnapshot {
-    pub fn signal(&self, signal: Signal) -> &SignalCounts {
+    pub fn signal(&self, signal: Signal) -> &ReceivedCounts {
         match signal {
             Signal::Traces => &self.traces,
             Signal::Logs => &self.logs,
@@ -87,7 +87,7 @@ impl ReceiverStatsSnapshot {
     }
 
     /// The three signals added up.
-    pub fn total(&self) -> SignalCounts {
+    pub fn total(&self) -> ReceivedCounts {
         self.traces.plus(self.logs).plus(self.metrics)
     }
 }
@@ -141,7 +141,7 @@ impl ReceiverStats {
 }
 
 impl SignalCounters {
-    fn read(&self) -> SignalCounts {
+    fn read(&self) -> ReceivedCounts {
         let Self {
             requests,
             items_received,
@@ -151,7 +151,7 @@ impl SignalCounters {
             oversized_requests,
             over_budget_refusals,
         } = self;
-        SignalCounts {
+        ReceivedCounts {
             requests: requests.load(Ordering::Relaxed),
             items_received: items_received.load(Ordering::Relaxed),
             items_rejected: items_rejected.load(Ordering::Relaxed),
