@@ -1,6 +1,8 @@
 //! The Local source in the UI: the demo workspace over a store holding the recorded OTLP
 //! story (trace bdd640fb…), driven through accessible widgets.
 
+mod support;
+
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use prost::Message as _;
@@ -11,7 +13,6 @@ use signalscope::store::sink::{ExportLogsServiceRequest, ExportTraceServiceReque
 use signalscope::store::{LocalStore, TelemetrySink};
 use signalscope::workspace::{PanelId, Workspace};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 fn store_with_story() -> LocalStore {
     let store = LocalStore::default();
@@ -34,20 +35,6 @@ fn store_with_story() -> LocalStore {
             .unwrap();
     }
     store
-}
-
-fn step_until(
-    h: &mut Harness<'_, SignalscopeApp>,
-    what: &str,
-    done: impl Fn(&Harness<'_, SignalscopeApp>) -> bool,
-) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !done(h) {
-        assert!(Instant::now() < deadline, "gave up waiting for {what}");
-        h.step();
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    h.step();
 }
 
 #[test]
@@ -77,7 +64,7 @@ fn an_error_log_line_opens_its_trace_in_the_trace_panel() {
     let mut h = Harness::builder()
         .with_size(egui::vec2(1280.0, 1400.0))
         .build_ui_state(|ui, app: &mut SignalscopeApp| app.frame_ui(ui), app);
-    step_until(&mut h, "log and trace results", |h| {
+    support::step_until(&mut h, "log and trace results", |h| {
         h.state().has_result(logs) && h.state().has_result(traces)
     });
 
@@ -88,7 +75,7 @@ fn an_error_log_line_opens_its_trace_in_the_trace_panel() {
     let links = h.get_all_by_label("trace").count();
     assert!(links > 0, "error lines carry trace links");
     h.get_all_by_label("trace").next().unwrap().click();
-    step_until(&mut h, "the opened trace", |h| {
+    support::step_until(&mut h, "the opened trace", |h| {
         h.state().open_trace(traces).is_some()
     });
     let trace = h.state().open_trace(traces).unwrap();
@@ -137,7 +124,7 @@ fn a_receiver_port_in_use_is_shown_and_the_rest_keeps_working() {
     let mut h = Harness::builder()
         .with_size(egui::vec2(1280.0, 900.0))
         .build_ui_state(|ui, app: &mut SignalscopeApp| app.frame_ui(ui), app);
-    step_until(&mut h, "the first panel's query", |h| {
+    support::step_until(&mut h, "the first panel's query", |h| {
         h.state().has_result(PanelId(1))
     });
     // The sidebar names the problem; the panels still answer from the store.

@@ -11,7 +11,6 @@ use signalscope::fetch::Runtime;
 use signalscope::model::{TimeRange, TimeZoneChoice};
 use signalscope::workspace::{PanelId, Workspace};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 fn app_with_panel(url: &str, query: &str, range: Option<TimeRange>) -> (SignalscopeApp, PanelId) {
     let mut workspace = Workspace::default();
@@ -44,21 +43,6 @@ fn harness(app: SignalscopeApp, ppp: f32) -> Harness<'static, SignalscopeApp> {
         .build_ui_state(|ui, app: &mut SignalscopeApp| app.frame_ui(ui), app)
 }
 
-/// Steps the UI until `done` holds; background jobs finish on their own threads.
-fn step_until(
-    h: &mut Harness<'_, SignalscopeApp>,
-    what: &str,
-    done: impl Fn(&Harness<'_, SignalscopeApp>) -> bool,
-) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !done(h) {
-        assert!(Instant::now() < deadline, "gave up waiting for {what}");
-        h.step();
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    h.step();
-}
-
 /// The recorded range of the fixtures: 2026-11-24 07:53:09 to 07:57:51 UTC.
 fn recorded_range() -> TimeRange {
     use chrono::TimeZone as _;
@@ -87,7 +71,7 @@ fn typing_a_query_and_pressing_ctrl_enter_shows_the_series_in_the_legend() {
     h.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
     h.step();
     assert!(h.state().is_loading(panel) || h.state().panel_result(panel).is_some());
-    step_until(&mut h, "the query result", |h| {
+    support::step_until(&mut h, "the query result", |h| {
         h.state().panel_result(panel).is_some()
     });
 
@@ -118,7 +102,7 @@ fn prometheus_error_is_shown_in_the_panel() {
     );
     let (app, panel) = app_with_panel(&replay.url, "rate(up[1m]", Some(recorded_range()));
     let mut h = harness(app, 1.0);
-    step_until(&mut h, "the error", |h| {
+    support::step_until(&mut h, "the error", |h| {
         h.state().panel_result(panel).is_some()
     });
     h.get_by_label("Query error");
@@ -133,11 +117,11 @@ fn metrics_panel_renders_the_recorded_series() {
     );
     let (app, panel) = app_with_panel(&replay.url, "demo_queue_depth > 60", Some(recorded_range()));
     let mut h = harness(app, 1.0);
-    step_until(&mut h, "the chart", |h| {
+    support::step_until(&mut h, "the chart", |h| {
         h.state().panel_result(panel).is_some()
     });
     // The sidebar's health dot waits on a background check too.
-    step_until(&mut h, "the health check", |h| {
+    support::step_until(&mut h, "the health check", |h| {
         h.query_by_label_contains("Checking").is_none()
     });
     h.get_by_label(
@@ -162,7 +146,7 @@ fn export_png_writes_exactly_the_panel_at_the_screen_scale() {
     );
     let (app, panel) = app_with_panel(&replay.url, "demo_queue_depth > 60", Some(recorded_range()));
     let mut h = harness(app, 2.0);
-    step_until(&mut h, "the chart", |h| {
+    support::step_until(&mut h, "the chart", |h| {
         h.state().panel_result(panel).is_some()
     });
 
@@ -172,7 +156,7 @@ fn export_png_writes_exactly_the_panel_at_the_screen_scale() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("panel.png");
     h.state_mut().export_panel_png(panel, path.clone());
-    step_until(&mut h, "the exported file", |_| path.exists());
+    support::step_until(&mut h, "the exported file", |_| path.exists());
 
     let png = image::open(&path).expect("a readable PNG").to_rgba8();
     let expected = (

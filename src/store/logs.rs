@@ -1,17 +1,16 @@
 //! Log records in columnar chunks, evicted oldest-first a chunk at a time.
 
 use super::attrs::{AttrArena, render, service_name};
+use super::chunks::{Chunk, Chunks};
 use super::interner::Interner;
 use crate::model::{LogBatch, SpanId, TraceId};
 use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
-use std::collections::VecDeque;
 use std::ops::Range;
 
 pub const CHUNK_ROWS: usize = 16384;
 
 #[derive(Default)]
-struct LogChunk {
-    seq: u64,
+pub struct LogChunk {
     time_ns: Vec<u64>,
     service: Vec<u32>,
     severity: Vec<u8>,
@@ -24,7 +23,7 @@ struct LogChunk {
     max_time: u64,
 }
 
-impl LogChunk {
+impl Chunk for LogChunk {
     fn len(&self) -> usize {
         self.time_ns.len()
     }
@@ -55,22 +54,18 @@ pub struct LogQuery {
     pub limit: usize,
 }
 
-#[derive(Default)]
 pub struct LogTable {
-    chunks: VecDeque<LogChunk>,
-    next_seq: u64,
+    chunks: Chunks<LogChunk>,
     pub stored: u64,
     pub evicted: u64,
-    /// A chunk is closed (and so can be evicted) past this size, so that a small budget
-    /// is never held hostage by one open chunk.
-    pub max_chunk_bytes: usize,
 }
 
 impl LogTable {
     pub fn with_max_chunk_bytes(max_chunk_bytes: usize) -> Self {
         Self {
-            max_chunk_bytes,
-            ..Self::default()
+            chunks: Chunks::new(CHUNK_ROWS, max_chunk_bytes),
+            stored: 0,
+            evicted: 0,
         }
     }
 
@@ -84,7 +79,7 @@ impl LogTable {
             let service = strings.intern(&service_name(rl.resource.as_ref()));
             for sl in &rl.scope_logs {
                 for record in &sl.log_records {
-                    let chunk = self.open_chunk();
+                    let (_, chunk) = self.chunks.open();
                     // OTLP: use the observed time when the event time is unknown.
                     let time = if record.time_unix_nano != 0 {
                         record.time_unix_nano
@@ -120,33 +115,16 @@ impl LogTable {
         (accepted, 0, None)
     }
 
-    fn open_chunk(&mut self) -> &mut LogChunk {
-        let max = self.max_chunk_bytes;
-        if self
-            .chunks
-            .back()
-            .is_none_or(|c| c.len() >= CHUNK_ROWS || (max > 0 && c.bytes() >= max))
-        {
-            let seq = self.next_seq;
-            self.next_seq += 1;
-            self.chunks.push_back(LogChunk {
-                seq,
-                ..LogChunk::default()
-            });
-        }
-        self.chunks.back_mut().expect("a chunk")
-    }
-
     pub fn bytes(&self) -> usize {
-        self.chunks.iter().map(LogChunk::bytes).sum()
+        self.chunks.bytes()
     }
 
-    pub fn oldest_closed(&self) -> Option<u64> {
-        (self.chunks.len() > 1).then(|| self.chunks[0].seq)
+    pub fn has_closed(&self) -> bool {
+        self.chunks.has_closed()
     }
 
     pub fn evict_oldest(&mut self) -> u64 {
-        let n = self.chunks.pop_front().map_or(0, |c| c.len() as u64);
+        let n = self.chunks.pop_oldest().map_or(0, |(_, c)| c.len() as u64);
         self.evicted += n;
         self.stored -= n;
         n
@@ -167,7 +145,7 @@ impl LogTable {
             .map(|t| t.to_lowercase())
             .filter(|t| !t.is_empty());
         let mut hits: Vec<(u64, u64, u32)> = Vec::new();
-        for chunk in &self.chunks {
+        for (seq, chunk) in self.chunks.iter() {
             if chunk.max_time < q.start_ns || chunk.min_time > q.end_ns {
                 continue;
             }
@@ -190,15 +168,16 @@ impl LogTable {
                 {
                     continue;
                 }
-                hits.push((t, chunk.seq, r as u32));
+                hits.push((t, seq, r as u32));
             }
         }
         hits.sort_unstable_by(|a, b| b.cmp(a));
         hits.truncate(q.limit);
-        let first = self.chunks.front().map_or(0, |c| c.seq);
         let mut batch = LogBatch::default();
         for (t, seq, r) in hits {
-            let c = &self.chunks[(seq - first) as usize];
+            let Some(c) = self.chunks.get(seq) else {
+                continue;
+            };
             let r = r as usize;
             batch.push(
                 t,

@@ -6,25 +6,26 @@
 //! becomes the `service_name` label. Delta temporality is accumulated into cumulative values.
 
 use super::attrs::{render, service_name};
+use super::chunks::{Chunk, Chunks};
 use crate::model::Labels;
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::common::v1::KeyValue;
 use opentelemetry_proto::tonic::metrics::v1::{
     AggregationTemporality, metric::Data, number_data_point,
 };
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 
 pub const CHUNK_ROWS: usize = 65536;
 
 /// One stored point: series, time, value.
 #[derive(Default)]
-struct PointChunk {
+pub struct PointChunk {
     series: Vec<u32>,
     time_ns: Vec<u64>,
     value: Vec<f64>,
 }
 
-impl PointChunk {
+impl Chunk for PointChunk {
     fn len(&self) -> usize {
         self.series.len()
     }
@@ -34,18 +35,15 @@ impl PointChunk {
     }
 }
 
-#[derive(Default)]
 pub struct MetricTable {
     series: Vec<Labels>,
     by_labels: HashMap<Labels, u32>,
     series_bytes: usize,
     /// Running totals of delta series, keyed by series id.
     delta_totals: HashMap<u32, f64>,
-    chunks: VecDeque<PointChunk>,
+    chunks: Chunks<PointChunk>,
     pub stored: u64,
     pub evicted: u64,
-    /// See `SpanTable::max_chunk_bytes`.
-    pub max_chunk_bytes: usize,
 }
 
 /// A series' samples in time order.
@@ -58,8 +56,13 @@ pub struct SeriesSamples<'a> {
 impl MetricTable {
     pub fn with_max_chunk_bytes(max_chunk_bytes: usize) -> Self {
         Self {
-            max_chunk_bytes,
-            ..Self::default()
+            series: Vec::new(),
+            by_labels: HashMap::new(),
+            series_bytes: 0,
+            delta_totals: HashMap::new(),
+            chunks: Chunks::new(CHUNK_ROWS, max_chunk_bytes),
+            stored: 0,
+            evicted: 0,
         }
     }
 
@@ -134,21 +137,12 @@ impl MetricTable {
                                         delta,
                                     );
                                 }
-                                self.push(
-                                    &format!("{base}_count"),
+                                self.push_count_and_sum(
+                                    &base,
                                     &service,
                                     &p.attributes,
-                                    &[],
                                     t,
                                     p.count as f64,
-                                    delta,
-                                );
-                                self.push(
-                                    &format!("{base}_sum"),
-                                    &service,
-                                    &p.attributes,
-                                    &[],
-                                    t,
                                     p.sum.unwrap_or(0.0),
                                     delta,
                                 );
@@ -190,21 +184,12 @@ impl MetricTable {
                                     p.count as f64,
                                     delta,
                                 );
-                                self.push(
-                                    &format!("{base}_count"),
+                                self.push_count_and_sum(
+                                    &base,
                                     &service,
                                     &p.attributes,
-                                    &[],
                                     t,
                                     p.count as f64,
-                                    delta,
-                                );
-                                self.push(
-                                    &format!("{base}_sum"),
-                                    &service,
-                                    &p.attributes,
-                                    &[],
-                                    t,
                                     p.sum.unwrap_or(0.0),
                                     delta,
                                 );
@@ -225,21 +210,12 @@ impl MetricTable {
                                         false,
                                     );
                                 }
-                                self.push(
-                                    &format!("{base}_count"),
+                                self.push_count_and_sum(
+                                    &base,
                                     &service,
                                     &p.attributes,
-                                    &[],
                                     t,
                                     p.count as f64,
-                                    false,
-                                );
-                                self.push(
-                                    &format!("{base}_sum"),
-                                    &service,
-                                    &p.attributes,
-                                    &[],
-                                    t,
                                     p.sum,
                                     false,
                                 );
@@ -253,6 +229,38 @@ impl MetricTable {
         self.stored += accepted;
         let reason = (rejected > 0).then(|| format!("{rejected} metrics without data"));
         (accepted, rejected, reason)
+    }
+
+    /// The `_count` and `_sum` series every histogram and summary point carries.
+    #[allow(clippy::too_many_arguments)] // The point's identity and values, as `push` takes them.
+    fn push_count_and_sum(
+        &mut self,
+        base: &str,
+        service: &str,
+        attrs: &[KeyValue],
+        time_ns: u64,
+        count: f64,
+        sum: f64,
+        delta: bool,
+    ) {
+        self.push(
+            &format!("{base}_count"),
+            service,
+            attrs,
+            &[],
+            time_ns,
+            count,
+            delta,
+        );
+        self.push(
+            &format!("{base}_sum"),
+            service,
+            attrs,
+            &[],
+            time_ns,
+            sum,
+            delta,
+        );
     }
 
     #[allow(clippy::too_many_arguments)] // One call site shape per OTLP point kind.
@@ -302,31 +310,23 @@ impl MetricTable {
         } else {
             value
         };
-        let max = self.max_chunk_bytes;
-        if self
-            .chunks
-            .back()
-            .is_none_or(|c| c.len() >= CHUNK_ROWS || (max > 0 && c.bytes() >= max))
-        {
-            self.chunks.push_back(PointChunk::default());
-        }
-        let chunk = self.chunks.back_mut().expect("a chunk");
+        let (_, chunk) = self.chunks.open();
         chunk.series.push(id);
         chunk.time_ns.push(time_ns);
         chunk.value.push(value);
     }
 
     pub fn bytes(&self) -> usize {
-        self.series_bytes + self.chunks.iter().map(PointChunk::bytes).sum::<usize>()
+        self.series_bytes + self.chunks.bytes()
     }
 
-    pub fn oldest_closed(&self) -> Option<u64> {
-        (self.chunks.len() > 1).then_some(0)
+    pub fn has_closed(&self) -> bool {
+        self.chunks.has_closed()
     }
 
     pub fn evict_oldest(&mut self) -> u64 {
         // Series labels stay: they are few and bounded by cardinality, not by time.
-        let n = self.chunks.pop_front().map_or(0, |c| c.len() as u64);
+        let n = self.chunks.pop_oldest().map_or(0, |(_, c)| c.len() as u64);
         self.evicted += n;
         n
     }
@@ -369,7 +369,7 @@ impl MetricTable {
                 value: Vec::new(),
             })
             .collect();
-        for chunk in &self.chunks {
+        for (_, chunk) in self.chunks.iter() {
             for i in 0..chunk.len() {
                 let t = chunk.time_ns[i];
                 if t < start_ns || t > end_ns {

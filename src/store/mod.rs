@@ -6,6 +6,7 @@
 //! indexed by trace id, so traces assemble as spans arrive.
 
 mod attrs;
+mod chunks;
 mod interner;
 pub mod logs;
 pub mod metrics;
@@ -214,13 +215,9 @@ impl Inner {
             // Chunk sequence numbers are per table, so evict from the table with the most
             // bytes: its oldest chunk is the oldest data that frees the most.
             let candidates = [
-                (self.spans.oldest_closed().is_some(), self.spans.bytes(), 0),
-                (self.logs.oldest_closed().is_some(), self.logs.bytes(), 1),
-                (
-                    self.metrics.oldest_closed().is_some(),
-                    self.metrics.bytes(),
-                    2,
-                ),
+                (self.spans.has_closed(), self.spans.bytes(), 0),
+                (self.logs.has_closed(), self.logs.bytes(), 1),
+                (self.metrics.has_closed(), self.metrics.bytes(), 2),
             ];
             let Some(&(_, _, which)) = candidates.iter().filter(|c| c.0).max_by_key(|c| c.1) else {
                 return;

@@ -2,18 +2,18 @@
 //! (late spans join their trace) and whole chunks can be evicted oldest-first.
 
 use super::attrs::{AttrArena, service_name};
+use super::chunks::{Chunk, Chunks};
 use super::interner::Interner;
 use crate::model::{SpanId, SpanStatus, Trace, TraceId, TraceSummary};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// Rows per chunk: the unit of eviction.
 pub const CHUNK_ROWS: usize = 8192;
 
 #[derive(Default)]
-struct SpanChunk {
-    seq: u64,
+pub struct SpanChunk {
     trace_id: Vec<TraceId>,
     span_id: Vec<SpanId>,
     parent_id: Vec<Option<SpanId>>,
@@ -28,7 +28,7 @@ struct SpanChunk {
     arena: AttrArena,
 }
 
-impl SpanChunk {
+impl Chunk for SpanChunk {
     fn len(&self) -> usize {
         self.trace_id.len()
     }
@@ -53,16 +53,11 @@ impl SpanChunk {
 /// Where a span lives: chunk sequence number and row.
 type Location = (u64, u32);
 
-#[derive(Default)]
 pub struct SpanTable {
-    chunks: VecDeque<SpanChunk>,
-    next_seq: u64,
+    chunks: Chunks<SpanChunk>,
     by_trace: HashMap<TraceId, Vec<Location>>,
     pub stored: u64,
     pub evicted: u64,
-    /// A chunk is closed (and so can be evicted) past this size, so that a small budget
-    /// is never held hostage by one open chunk.
-    pub max_chunk_bytes: usize,
 }
 
 fn status_code(s: SpanStatus) -> u8 {
@@ -84,8 +79,10 @@ fn status_of(code: u8) -> SpanStatus {
 impl SpanTable {
     pub fn with_max_chunk_bytes(max_chunk_bytes: usize) -> Self {
         Self {
-            max_chunk_bytes,
-            ..Self::default()
+            chunks: Chunks::new(CHUNK_ROWS, max_chunk_bytes),
+            by_trace: HashMap::new(),
+            stored: 0,
+            evicted: 0,
         }
     }
 
@@ -107,8 +104,7 @@ impl SpanTable {
                         rejected += 1;
                         continue;
                     };
-                    let chunk = self.open_chunk();
-                    let seq = chunk.seq;
+                    let (seq, chunk) = self.chunks.open();
                     let row = chunk.len() as u32;
                     let name = strings.intern(&span.name);
                     let status = match span.status.as_ref().map(|s| s.code) {
@@ -146,24 +142,6 @@ impl SpanTable {
         (accepted, rejected, reason)
     }
 
-    fn open_chunk(&mut self) -> &mut SpanChunk {
-        let max = self.max_chunk_bytes;
-        if self
-            .chunks
-            .back()
-            .is_none_or(|c| c.len() >= CHUNK_ROWS || (max > 0 && c.bytes() >= max))
-        {
-            let seq = self.next_seq;
-            self.next_seq += 1;
-            self.chunks.push_back(SpanChunk {
-                seq,
-                ..SpanChunk::default()
-            });
-        }
-        // A chunk was just ensured.
-        self.chunks.back_mut().expect("a chunk")
-    }
-
     pub fn bytes(&self) -> usize {
         let index = self.by_trace.len() * 64
             + self
@@ -171,22 +149,22 @@ impl SpanTable {
                 .values()
                 .map(|v| v.capacity() * 12)
                 .sum::<usize>();
-        self.chunks.iter().map(SpanChunk::bytes).sum::<usize>() + index
+        self.chunks.bytes() + index
     }
 
-    /// Creation order of the oldest chunk that is not the one being written, if any.
-    pub fn oldest_closed(&self) -> Option<u64> {
-        (self.chunks.len() > 1).then(|| self.chunks[0].seq)
+    /// True when a chunk other than the one being written can be evicted.
+    pub fn has_closed(&self) -> bool {
+        self.chunks.has_closed()
     }
 
     /// Drops the oldest chunk and its index entries; returns the spans dropped.
     pub fn evict_oldest(&mut self) -> u64 {
-        let Some(chunk) = self.chunks.pop_front() else {
+        let Some((evicted_seq, chunk)) = self.chunks.pop_oldest() else {
             return 0;
         };
         for trace_id in &chunk.trace_id {
             if let Some(locations) = self.by_trace.get_mut(trace_id) {
-                locations.retain(|(seq, _)| *seq != chunk.seq);
+                locations.retain(|(seq, _)| *seq != evicted_seq);
                 if locations.is_empty() {
                     self.by_trace.remove(trace_id);
                 }
@@ -199,8 +177,7 @@ impl SpanTable {
     }
 
     fn chunk(&self, seq: u64) -> Option<&SpanChunk> {
-        let first = self.chunks.front()?.seq;
-        self.chunks.get(seq.checked_sub(first)? as usize)
+        self.chunks.get(seq)
     }
 
     /// Every span of one trace, sorted by start, with parents linked by index.
@@ -328,7 +305,7 @@ impl SpanTable {
         let mut ids: Vec<u32> = self
             .chunks
             .iter()
-            .flat_map(|c| c.service.iter().copied())
+            .flat_map(|(_, c)| c.service.iter().copied())
             .collect();
         ids.sort_unstable();
         ids.dedup();

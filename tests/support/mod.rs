@@ -188,3 +188,19 @@ impl Replay {
         }
     }
 }
+
+/// Steps a UI harness until `done` holds; background jobs finish on their own threads. Gives up
+/// (failing the test) after 30 s.
+pub fn step_until<S>(
+    h: &mut egui_kittest::Harness<'_, S>,
+    what: &str,
+    done: impl Fn(&egui_kittest::Harness<'_, S>) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done(h) {
+        assert!(Instant::now() < deadline, "gave up waiting for {what}");
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    h.step();
+}
