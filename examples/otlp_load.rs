@@ -48,6 +48,10 @@ struct Args {
     /// Start a receiver in this process and send to it instead of URL.
     #[arg(long)]
     embedded: bool,
+    /// With --embedded: store what arrives in a real local store (1 GiB budget) instead of
+    /// counting and dropping it, to measure the whole ingest path.
+    #[arg(long)]
+    store: bool,
 }
 
 /// Counts spans and drops them, for `--embedded`.
@@ -171,10 +175,16 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let _ = rustls::crypto::ring::default_provider().install_default();
 
     let sink = Arc::new(CountingSink::default());
+    let store = signalscope::store::LocalStore::new(1024 * 1024 * 1024);
+    let target: Arc<dyn TelemetrySink> = if args.store {
+        Arc::new(store.clone())
+    } else {
+        sink.clone()
+    };
     let embedded = if args.embedded {
         let receiver = Receiver::start(
             ReceiverConfig::on_free_loopback_ports(),
-            sink.clone(),
+            target,
             &tokio::runtime::Handle::current(),
         );
         let addr = receiver.http_status().local_addr().ok_or_else(|| {
@@ -271,6 +281,15 @@ async fn main() -> Result<(), Box<dyn Error>> {
             stats.malformed_requests,
             sink.spans.load(Ordering::Relaxed)
         );
+        if args.store {
+            let s = store.stats();
+            println!(
+                "local store: {} spans stored, {} evicted, {:.0} MiB used",
+                s.traces.stored,
+                s.traces.evicted,
+                s.bytes as f64 / (1024.0 * 1024.0)
+            );
+        }
         receiver.shutdown().await;
     }
     Ok(())

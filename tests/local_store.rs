@@ -241,6 +241,31 @@ fn metrics_answer_promql_with_prometheus_names() {
     assert_eq!(p.series.len(), 1);
     assert!(p.series[0].values[0].is_finite() && p.series[0].values[0] >= 0.0);
 
+    // `or` fills in a zero series where the left side has none, as error-ratio panels need.
+    let zero = local::range_query(
+        &store,
+        "sum by (service_name) (app_orders_placed_total{app_payment_method=\"crypto\"}) or sum by (service_name) (app_orders_placed_total) * 0",
+        last.ceil() + 1.0,
+        last.ceil() + 1.0,
+        1.0,
+    )
+    .unwrap();
+    assert_eq!(zero.series.len(), 1);
+    assert_eq!(zero.series[0].values, vec![0.0]);
+    let card = local::range_query(
+        &store,
+        "sum by (service_name) (app_orders_placed_total{app_payment_method=\"card\"}) or sum by (service_name) (app_orders_placed_total) * 0",
+        last.ceil() + 1.0,
+        last.ceil() + 1.0,
+        1.0,
+    )
+    .unwrap();
+    assert_eq!(
+        card.series[0].values,
+        vec![22.0],
+        "the left side wins where it has data"
+    );
+
     let err = local::range_query(&store, "topk(3, up)", first, first, 1.0).unwrap_err();
     assert!(err.to_string().contains("topk"), "{err}");
 }

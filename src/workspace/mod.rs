@@ -190,7 +190,7 @@ impl Workspace {
         ws.panels.push(metrics(
             2,
             "Error ratio by service (5xx)",
-            "sum by (service_name) (rate(http_server_request_duration_count{http_response_status_code=~\"5..\"}[1m])) / sum by (service_name) (rate(http_server_request_duration_count[1m]))",
+            "(sum by (service_name) (rate(http_server_request_duration_count{http_response_status_code=~\"5..\"}[1m])) or sum by (service_name) (rate(http_server_request_duration_count[1m])) * 0) / sum by (service_name) (rate(http_server_request_duration_count[1m]))",
         ));
         ws.panels.push(metrics(
             5,

@@ -2,8 +2,9 @@
 //!
 //! Covers what dashboards of OpenTelemetry RED metrics use: selectors with matchers,
 //! `rate`/`increase`/`irate`/`*_over_time` over range selectors, `sum/avg/min/max/count by
-//! (…)`/`without (…)`, `histogram_quantile`, `abs`, and arithmetic and comparisons between
-//! scalars and vectors (one-to-one matching, `on`/`ignoring`). Parsing is `promql-parser`'s.
+//! (…)`/`without (…)`, `histogram_quantile`, `abs`, arithmetic and comparisons between
+//! scalars and vectors (one-to-one matching, `on`/`ignoring`), and `or` (so that an error ratio
+//! can read 0 rather than nothing while there are no errors). Parsing is `promql-parser`'s.
 //! Differences from Prometheus: `rate` does not extrapolate to the window's edges, and
 //! anything else is refused with a message naming it, never guessed.
 
@@ -121,6 +122,9 @@ fn eval(table: &MetricTable, expr: &Expr, steps: &Steps) -> Result<Value, String
             let op = b.op.to_string();
             let lhs = eval(table, &b.lhs, steps)?;
             let rhs = eval(table, &b.rhs, steps)?;
+            if op == "or" {
+                return union(lhs, rhs);
+            }
             let return_bool = b.modifier.as_ref().is_some_and(|m| m.return_bool);
             let matching = b.modifier.as_ref().and_then(|m| m.matching.as_ref());
             binary(&op, lhs, rhs, return_bool, matching)
@@ -428,6 +432,29 @@ fn binary(
             Value::Vector(out)
         }
     })
+}
+
+/// `a or b`: every series of `a`, plus the series of `b` whose labels `a` lacks; where both
+/// have a series, `b` fills the steps at which `a` has no value.
+fn union(lhs: Value, rhs: Value) -> Result<Value, String> {
+    let (Value::Vector(a), Value::Vector(b)) = (lhs, rhs) else {
+        return Err("`or` needs vectors on both sides".into());
+    };
+    let mut out: BTreeMap<Labels, Vec<f64>> = BTreeMap::new();
+    for (l, v) in a {
+        out.insert(without_name(&l), v);
+    }
+    for (l, v) in b {
+        let slot = out
+            .entry(without_name(&l))
+            .or_insert_with(|| vec![f64::NAN; v.len()]);
+        for (x, y) in slot.iter_mut().zip(v) {
+            if x.is_nan() {
+                *x = y;
+            }
+        }
+    }
+    Ok(Value::Vector(out.into_iter().collect()))
 }
 
 /// Prometheus' `histogram_quantile`: linear interpolation within the bucket holding the rank.
