@@ -146,9 +146,12 @@ impl ConnectionDraft {
     /// The connection as typed, or why it cannot be saved.
     pub fn to_connection(&self) -> Result<Connection, String> {
         let url = self.url.trim().trim_end_matches('/').to_owned();
-        match url::Url::parse(&url) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") => {}
-            _ => return Err(format!("“{url}” is not an http:// or https:// URL")),
+        // The local store has no address.
+        if self.kind != SourceKind::Local {
+            match url::Url::parse(&url) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") => {}
+                _ => return Err(format!("“{url}” is not an http:// or https:// URL")),
+            }
         }
         if self.name.trim().is_empty() {
             return Err("Give the connection a name".into());
@@ -222,112 +225,118 @@ pub fn connection_dialog_ui(
                     });
                 ui.end_row();
 
-                let l = ui.label("URL");
-                ui.add(
-                    egui::TextEdit::singleline(&mut draft.url)
-                        .hint_text("http://127.0.0.1:9090")
-                        .desired_width(320.0),
-                )
-                .labelled_by(l.id);
-                ui.end_row();
-
-                ui.label("Authentication");
-                ui.horizontal(|ui| {
-                    ui.radio_value(&mut draft.auth, AuthKind::None, "None");
-                    ui.radio_value(&mut draft.auth, AuthKind::Basic, "Basic");
-                    ui.radio_value(&mut draft.auth, AuthKind::Bearer, "Bearer token");
-                });
-                ui.end_row();
-
-                if draft.auth == AuthKind::Basic {
-                    let l = ui.label("Username");
-                    ui.text_edit_singleline(&mut draft.username).labelled_by(l.id);
+                if draft.kind == SourceKind::Local {
+                    ui.label("Address");
+                    ui.label("Embedded OTLP store (listen addresses under Receiver settings)");
                     ui.end_row();
-                }
-                if draft.auth != AuthKind::None {
-                    let what = if draft.auth == AuthKind::Basic {
-                        "Password"
-                    } else {
-                        "Token"
-                    };
-                    let l = ui.label(what);
-                    let hide = !draft.secret.starts_with("env:");
+                } else {
+                    let l = ui.label("URL");
                     ui.add(
-                        egui::TextEdit::singleline(&mut draft.secret)
-                            .password(hide)
-                            .hint_text("env:NAME to read an environment variable"),
+                        egui::TextEdit::singleline(&mut draft.url)
+                            .hint_text("http://127.0.0.1:9090")
+                            .desired_width(320.0),
                     )
                     .labelled_by(l.id);
                     ui.end_row();
-                    ui.label("");
-                    let note = if draft.secret.trim().starts_with("env:") || draft.secret.is_empty() {
-                        "Saved as a reference to the environment variable."
-                    } else {
-                        "Kept for this session only; not written to the workspace. Use env:NAME to keep it."
-                    };
-                    ui.label(RichText::new(note).small().weak());
+
+                    ui.label("Authentication");
+                    ui.horizontal(|ui| {
+                        ui.radio_value(&mut draft.auth, AuthKind::None, "None");
+                        ui.radio_value(&mut draft.auth, AuthKind::Basic, "Basic");
+                        ui.radio_value(&mut draft.auth, AuthKind::Bearer, "Bearer token");
+                    });
+                    ui.end_row();
+
+                    if draft.auth == AuthKind::Basic {
+                        let l = ui.label("Username");
+                        ui.text_edit_singleline(&mut draft.username).labelled_by(l.id);
+                        ui.end_row();
+                    }
+                    if draft.auth != AuthKind::None {
+                        let what = if draft.auth == AuthKind::Basic {
+                            "Password"
+                        } else {
+                            "Token"
+                        };
+                        let l = ui.label(what);
+                        let hide = !draft.secret.starts_with("env:");
+                        ui.add(
+                            egui::TextEdit::singleline(&mut draft.secret)
+                                .password(hide)
+                                .hint_text("env:NAME to read an environment variable"),
+                        )
+                        .labelled_by(l.id);
+                        ui.end_row();
+                        ui.label("");
+                        let note = if draft.secret.trim().starts_with("env:") || draft.secret.is_empty() {
+                            "Saved as a reference to the environment variable."
+                        } else {
+                            "Kept for this session only; not written to the workspace. Use env:NAME to keep it."
+                        };
+                        ui.label(RichText::new(note).small().weak());
+                        ui.end_row();
+                    }
+
+                    ui.label("Headers");
+                    ui.vertical(|ui| {
+                        let mut remove = None;
+                        for (i, (name, value)) in draft.headers.iter_mut().enumerate() {
+                            ui.horizontal(|ui| {
+                                ui.add(
+                                    egui::TextEdit::singleline(name)
+                                        .hint_text("X-Scope-OrgID")
+                                        .desired_width(140.0),
+                                )
+                                .on_hover_text("Header name");
+                                ui.add(egui::TextEdit::singleline(value).desired_width(160.0))
+                                    .on_hover_text("Header value (env:NAME allowed)");
+                                if ui.button(format!("Remove header {}", i + 1)).clicked() {
+                                    remove = Some(i);
+                                }
+                            });
+                        }
+                        if let Some(i) = remove {
+                            draft.headers.remove(i);
+                        }
+                        if ui.button("Add header").clicked() {
+                            draft.headers.push((String::new(), String::new()));
+                        }
+                    });
+                    ui.end_row();
+
+                    ui.label("CA certificate");
+                    ui.horizontal(|ui| {
+                        let text = draft
+                            .ca_file
+                            .as_ref()
+                            .map_or("system roots".to_owned(), |p| p.display().to_string());
+                        ui.label(text);
+                        if ui.button("Choose CA file…").clicked() {
+                            outcome = DialogOutcome::PickCaFile;
+                        }
+                        if draft.ca_file.is_some() && ui.button("Use system roots").clicked() {
+                            draft.ca_file = None;
+                        }
+                    });
+                    ui.end_row();
+
+                    ui.label("TLS");
+                    ui.checkbox(&mut draft.skip_tls_verify, "Skip TLS verification");
+                    ui.end_row();
+                    if draft.skip_tls_verify {
+                        ui.label("");
+                        ui.colored_label(
+                            ui.visuals().warn_fg_color,
+                            "Warning: any certificate is accepted: traffic can be read or altered by anyone in between.",
+                        );
+                        ui.end_row();
+                    }
+
+                    let l = ui.label("Timeout (s)");
+                    ui.add(egui::DragValue::new(&mut draft.timeout_secs).range(1..=600))
+                        .labelled_by(l.id);
                     ui.end_row();
                 }
-
-                ui.label("Headers");
-                ui.vertical(|ui| {
-                    let mut remove = None;
-                    for (i, (name, value)) in draft.headers.iter_mut().enumerate() {
-                        ui.horizontal(|ui| {
-                            ui.add(
-                                egui::TextEdit::singleline(name)
-                                    .hint_text("X-Scope-OrgID")
-                                    .desired_width(140.0),
-                            )
-                            .on_hover_text("Header name");
-                            ui.add(egui::TextEdit::singleline(value).desired_width(160.0))
-                                .on_hover_text("Header value (env:NAME allowed)");
-                            if ui.button(format!("Remove header {}", i + 1)).clicked() {
-                                remove = Some(i);
-                            }
-                        });
-                    }
-                    if let Some(i) = remove {
-                        draft.headers.remove(i);
-                    }
-                    if ui.button("Add header").clicked() {
-                        draft.headers.push((String::new(), String::new()));
-                    }
-                });
-                ui.end_row();
-
-                ui.label("CA certificate");
-                ui.horizontal(|ui| {
-                    let text = draft
-                        .ca_file
-                        .as_ref()
-                        .map_or("system roots".to_owned(), |p| p.display().to_string());
-                    ui.label(text);
-                    if ui.button("Choose CA file…").clicked() {
-                        outcome = DialogOutcome::PickCaFile;
-                    }
-                    if draft.ca_file.is_some() && ui.button("Use system roots").clicked() {
-                        draft.ca_file = None;
-                    }
-                });
-                ui.end_row();
-
-                ui.label("TLS");
-                ui.checkbox(&mut draft.skip_tls_verify, "Skip TLS verification");
-                ui.end_row();
-                if draft.skip_tls_verify {
-                    ui.label("");
-                    ui.colored_label(
-                        ui.visuals().warn_fg_color,
-                        "Warning: any certificate is accepted: traffic can be read or altered by anyone in between.",
-                    );
-                    ui.end_row();
-                }
-
-                let l = ui.label("Timeout (s)");
-                ui.add(egui::DragValue::new(&mut draft.timeout_secs).range(1..=600))
-                    .labelled_by(l.id);
-                ui.end_row();
             });
 
         if let Some(e) = &draft.error {
@@ -371,6 +380,13 @@ mod tests {
         assert_eq!(back.url, "https://prom.example");
         assert_eq!(back.auth, c.auth);
         assert_eq!(back.headers, c.headers);
+    }
+
+    #[test]
+    fn local_connection_saves_without_a_url() {
+        let d = ConnectionDraft::edit(&Connection::local(ConnectionId(1)));
+        let back = d.to_connection().unwrap();
+        assert_eq!(back.kind, SourceKind::Local);
     }
 
     #[test]
