@@ -85,6 +85,9 @@ pub fn logs_panel_ui(ui: &mut egui::Ui, view: LogsPanelView<'_>) -> Vec<Action> 
         }
         if loading {
             ui.spinner();
+            if ui.button("Cancel").clicked() {
+                actions.push(Action::CancelQuery(id));
+            }
         }
     });
     if changed {

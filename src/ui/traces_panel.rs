@@ -66,6 +66,9 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
         }
         if loading {
             ui.spinner();
+            if ui.button("Cancel").clicked() {
+                actions.push(Action::CancelQuery(id));
+            }
         }
     });
     if changed {
