@@ -1,10 +1,14 @@
 //! A time-series line chart of a query result, drawn with egui_plot.
+//!
+//! Each line segment is decimated to the plot's pixel columns (M4) before egui_plot sees it,
+//! so egui_plot lays out and tessellates about four points per pixel column however long the
+//! series; the samples themselves are still scanned every frame (line breaks, extremes).
 
 use super::time_axis::{format_time, tick_label, time_grid, utc_offset};
-use crate::analysis::line_segments;
+use crate::analysis::{line_segments, m4_indices};
 use crate::model::{QueryResult, TimeZoneChoice};
-use egui::Color32;
-use egui_plot::{Legend, Line, Plot, PlotBounds, PlotPoints};
+use egui::{Color32, Rect};
+use egui_plot::{Legend, Line, Plot, PlotBounds, PlotPoint, PlotPoints};
 
 /// Colors for series, in order; chosen to stay apart on dark and light backgrounds.
 const PALETTE: &[Color32] = &[
@@ -31,7 +35,7 @@ pub fn service_color(name: &str) -> Color32 {
 }
 
 /// Draws `result` over `[start, end]` (Unix seconds). `step` is the query's step, used to
-/// break lines where samples are missing.
+/// break lines where samples are missing. Lines are decimated to the plot's pixel columns.
 pub fn chart_ui(
     ui: &mut egui::Ui,
     id_salt: impl std::hash::Hash + std::fmt::Debug,
@@ -71,20 +75,58 @@ pub fn chart_ui(
                 egui_plot::format_number(position.y, 4)
             )),
         });
-    let (y_min, y_max) = value_range(result);
+    let pixels_per_point = ui.ctx().pixels_per_point();
     plot.show(ui, |plot_ui| {
-        plot_ui.set_plot_bounds(PlotBounds::from_min_max([start, y_min], [end, y_max]));
+        // This frame's plot area, which the bounds set below are mapped onto.
+        let (x_range, columns) =
+            pixel_columns(plot_ui.response().rect, pixels_per_point, (start, end));
+        let mut y_range = ValueRange::default();
+        let mut keep = Vec::new();
         for (i, series) in result.series.iter().enumerate() {
             let name = series.labels.to_string();
             let color = series_color(i);
             for range in line_segments(&series.timestamps, &series.values, step) {
-                let points: PlotPoints<'_> = range
-                    .map(|j| [series.timestamps[j], series.values[j]])
+                let timestamps = &series.timestamps[range.clone()];
+                let values = &series.values[range];
+                m4_indices(timestamps, values, x_range, columns, &mut keep);
+                y_range.add_segment(timestamps, values, &keep, x_range);
+                let points = keep
+                    .iter()
+                    .map(|&j| PlotPoint::new(timestamps[j], values[j]))
                     .collect();
-                plot_ui.line(Line::new(name.clone(), points).color(color).width(1.5));
+                plot_ui.line(
+                    Line::new(name.clone(), PlotPoints::Owned(points))
+                        .color(color)
+                        .width(1.5),
+                );
             }
         }
+        let (y_min, y_max) = y_range.padded();
+        plot_ui.set_plot_bounds(PlotBounds::from_min_max([start, y_min], [end, y_max]));
     });
+}
+
+/// The x range and number of the physical pixel columns that `plot_rect` covers when it shows
+/// `[start, end]`: the range runs from the left edge of the pixel under the rect's left edge
+/// to the right edge of the pixel under its right edge, so that M4's columns are the pixels.
+fn pixel_columns(
+    plot_rect: Rect,
+    pixels_per_point: f32,
+    (start, end): (f64, f64),
+) -> ((f64, f64), usize) {
+    let ppp = f64::from(pixels_per_point);
+    let (left, right) = (f64::from(plot_rect.left()), f64::from(plot_rect.right()));
+    let (first, last) = ((left * ppp).floor(), (right * ppp).ceil());
+    let width = right - left;
+    if !(width > 0.0 && end > start && ppp > 0.0) {
+        // Nothing sensible to align to: one column still bounds the work.
+        return ((start, end), 1);
+    }
+    let value_at = |pixel: f64| start + (pixel / ppp - left) / width * (end - start);
+    (
+        (value_at(first), value_at(last)),
+        (last - first).max(1.0) as usize,
+    )
 }
 
 /// Axis numbers with SI prefixes: `30000000` → `30M`, `0.002` → `2m`.
@@ -114,40 +156,86 @@ pub fn format_si(v: f64) -> String {
     format!("{text}{prefix}")
 }
 
-/// The y range that shows every finite value with a little room above and below.
-fn value_range(result: &QueryResult) -> (f64, f64) {
-    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    for v in result.series.iter().flat_map(|s| &s.values) {
-        if v.is_finite() {
-            lo = lo.min(*v);
-            hi = hi.max(*v);
+/// The lowest and highest finite value seen.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct ValueRange {
+    low: f64,
+    high: f64,
+}
+
+impl Default for ValueRange {
+    fn default() -> Self {
+        Self {
+            low: f64::INFINITY,
+            high: f64::NEG_INFINITY,
         }
     }
-    if lo > hi {
-        return (0.0, 1.0);
+}
+
+impl ValueRange {
+    fn add(&mut self, values: impl IntoIterator<Item = f64>) {
+        for v in values {
+            if v.is_finite() {
+                self.low = self.low.min(v);
+                self.high = self.high.max(v);
+            }
+        }
     }
-    let pad = if hi > lo {
-        (hi - lo) * 0.05
-    } else {
-        lo.abs().max(1.0) * 0.1
-    };
-    (lo - pad, hi + pad)
+
+    /// Adds every value of a line segment, reading only what M4 kept of it (`keep`) inside
+    /// `x_range`, which holds each pixel column's extremes, and everything outside it.
+    fn add_segment(
+        &mut self,
+        timestamps: &[f64],
+        values: &[f64],
+        keep: &[usize],
+        x_range: (f64, f64),
+    ) {
+        let before = timestamps.partition_point(|&t| t < x_range.0);
+        let after = timestamps.partition_point(|&t| t <= x_range.1);
+        self.add(values[..before].iter().copied());
+        self.add(values[after.max(before)..].iter().copied());
+        self.add(keep.iter().map(|&j| values[j]));
+    }
+
+    /// The y range that shows every value seen with a little room above and below.
+    fn padded(self) -> (f64, f64) {
+        let Self { low, high } = self;
+        if low > high {
+            return (0.0, 1.0);
+        }
+        let pad = if high > low {
+            (high - low) * 0.05
+        } else {
+            low.abs().max(1.0) * 0.1
+        };
+        (low - pad, high + pad)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Series;
 
-    fn result(values: Vec<f64>) -> QueryResult {
-        QueryResult {
-            series: vec![Series {
-                timestamps: (0..values.len()).map(|i| i as f64).collect(),
-                values,
-                ..Series::default()
-            }],
-            ..QueryResult::default()
-        }
+    fn value_range(values: &[f64]) -> (f64, f64) {
+        let mut range = ValueRange::default();
+        range.add(values.iter().copied());
+        range.padded()
+    }
+
+    #[test]
+    fn pixel_columns_are_the_physical_pixels_under_the_plot() {
+        let rect = Rect::from_min_max(egui::pos2(10.0, 0.0), egui::pos2(110.0, 50.0));
+        assert_eq!(pixel_columns(rect, 1.0, (0.0, 100.0)), ((0.0, 100.0), 100));
+        assert_eq!(pixel_columns(rect, 2.0, (0.0, 100.0)), ((0.0, 100.0), 200));
+        // Edges inside a pixel: the columns cover the whole pixels at both ends.
+        let rect = Rect::from_min_max(egui::pos2(10.5, 0.0), egui::pos2(20.5, 50.0));
+        assert_eq!(pixel_columns(rect, 1.0, (0.0, 10.0)), ((-0.5, 10.5), 11));
+        assert_eq!(pixel_columns(rect, 2.0, (0.0, 10.0)), ((0.0, 10.0), 20));
+        // Degenerate ranges and rects still give one column.
+        assert_eq!(pixel_columns(rect, 1.0, (5.0, 5.0)), ((5.0, 5.0), 1));
+        let flat = Rect::from_min_max(egui::pos2(10.0, 0.0), egui::pos2(10.0, 50.0));
+        assert_eq!(pixel_columns(flat, 1.0, (0.0, 1.0)), ((0.0, 1.0), 1));
     }
 
     #[test]
@@ -162,11 +250,33 @@ mod tests {
 
     #[test]
     fn value_range_pads_and_ignores_non_finite_values() {
-        assert_eq!(
-            value_range(&result(vec![0.0, f64::NAN, 10.0])),
-            (-0.5, 10.5)
-        );
-        assert_eq!(value_range(&result(vec![1.0, 1.0])), (0.9, 1.1));
-        assert_eq!(value_range(&result(vec![f64::NAN])), (0.0, 1.0));
+        assert_eq!(value_range(&[0.0, f64::NAN, 10.0]), (-0.5, 10.5));
+        assert_eq!(value_range(&[1.0, 1.0]), (0.9, 1.1));
+        assert_eq!(value_range(&[f64::NAN]), (0.0, 1.0));
+        assert_eq!(value_range(&[]), (0.0, 1.0));
+    }
+
+    #[test]
+    fn decimated_segment_gives_the_value_range_of_all_its_samples() {
+        // Extremes far outside the visible range, and inside it hidden among many samples.
+        let t: Vec<f64> = (0..1000).map(f64::from).collect();
+        let v: Vec<f64> = (0..1000)
+            .map(|i| match i {
+                3 => -50.0,
+                500 => 90.0,
+                996 => 80.0,
+                _ => f64::from((i * 37) % 11),
+            })
+            .collect();
+        let mut full = ValueRange::default();
+        full.add(v.iter().copied());
+        for x_range in [(100.0, 900.0), (0.0, 999.0), (-10.0, 2.0), (2000.0, 3000.0)] {
+            let mut keep = Vec::new();
+            crate::analysis::m4_indices(&t, &v, x_range, 20, &mut keep);
+            assert!(keep.len() < 100, "{x_range:?} was decimated");
+            let mut decimated = ValueRange::default();
+            decimated.add_segment(&t, &v, &keep, x_range);
+            assert_eq!(decimated, full, "{x_range:?}");
+        }
     }
 }
