@@ -103,9 +103,18 @@ fn frame(ctx: &egui::Context, input: &egui::RawInput, ui: impl FnMut(&mut egui::
         .sum()
 }
 
-fn ours(ui: &mut egui::Ui, result: &QueryResult, step: f64) {
+/// Our chart; `data_id` names the result for the chart's cache of decimated lines.
+fn ours(ui: &mut egui::Ui, result: &QueryResult, step: f64, data_id: u64) {
     let range = (START, START + (POINTS - 1) as f64 * STEP);
-    chart_ui(ui, "bench", result, range, step, TimeZoneChoice::Utc);
+    chart_ui(
+        ui,
+        "bench",
+        data_id,
+        result,
+        range,
+        step,
+        TimeZoneChoice::Utc,
+    );
 }
 
 /// egui_plot as it comes, given every sample.
@@ -141,12 +150,23 @@ fn chart_frame(c: &mut Criterion) {
         let input = input(ppp);
         // The first frames build the font atlas and settle the plot's axis widths.
         for _ in 0..3 {
-            frame(&ctx, &input, |ui| ours(ui, &result, STEP));
+            frame(&ctx, &input, |ui| ours(ui, &result, STEP, 1));
         }
-        let vertices = frame(&ctx, &input, |ui| ours(ui, &result, STEP));
+        let vertices = frame(&ctx, &input, |ui| ours(ui, &result, STEP, 1));
         eprintln!("m4 chart_ui at {ppp} px/pt: {vertices} vertices");
-        group.bench_function(format!("m4_chart_ui_{ppp}ppp"), |b| {
-            b.iter(|| frame(&ctx, &input, |ui| ours(ui, black_box(&result), STEP)));
+        // A frame right after a new result arrives: a fresh id, so nothing is cached.
+        let mut next_id = 100;
+        group.bench_function(format!("m4_chart_ui_new_result_{ppp}ppp"), |b| {
+            b.iter(|| {
+                next_id += 1;
+                frame(&ctx, &input, |ui| {
+                    ours(ui, black_box(&result), STEP, next_id)
+                })
+            });
+        });
+        // Every other frame (hover, other panels, animations): the decimated lines are reused.
+        group.bench_function(format!("m4_chart_ui_redraw_{ppp}ppp"), |b| {
+            b.iter(|| frame(&ctx, &input, |ui| ours(ui, black_box(&result), STEP, 1)));
         });
     }
 
@@ -156,14 +176,18 @@ fn chart_frame(c: &mut Criterion) {
     let ctx = egui::Context::default();
     let input = input(1.0);
     for _ in 0..3 {
-        frame(&ctx, &input, |ui| ours(ui, &decimated, PREDECIMATED_STEP));
+        frame(&ctx, &input, |ui| {
+            ours(ui, &decimated, PREDECIMATED_STEP, 2)
+        });
     }
-    let vertices = frame(&ctx, &input, |ui| ours(ui, &decimated, PREDECIMATED_STEP));
+    let vertices = frame(&ctx, &input, |ui| {
+        ours(ui, &decimated, PREDECIMATED_STEP, 2)
+    });
     eprintln!("m4 chart_ui of predecimated series at 1 px/pt: {vertices} vertices");
     group.bench_function("m4_chart_ui_predecimated_1ppp", |b| {
         b.iter(|| {
             frame(&ctx, &input, |ui| {
-                ours(ui, black_box(&decimated), PREDECIMATED_STEP)
+                ours(ui, black_box(&decimated), PREDECIMATED_STEP, 2)
             })
         });
     });

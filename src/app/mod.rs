@@ -565,6 +565,7 @@ impl SignalscopeApp {
                         }
                     };
                     Ok(PanelData::Metrics(QueryRun {
+                        id: QueryRun::next_id(),
                         start: request.start,
                         end: request.end,
                         step: request.step,

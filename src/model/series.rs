@@ -92,6 +92,8 @@ impl QueryResult {
 /// A finished range query: what was asked, what came back, and what it cost.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueryRun {
+    /// Distinct for every run in this process, so views can cache what they derive from it.
+    pub id: u64,
     /// The evaluated range, Unix seconds.
     pub start: f64,
     pub end: f64,
@@ -102,6 +104,14 @@ pub struct QueryRun {
     pub bytes: u64,
     /// Wall time from request to decoded result.
     pub elapsed: std::time::Duration,
+}
+
+impl QueryRun {
+    /// A new value for [`QueryRun::id`].
+    pub fn next_id() -> u64 {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use crate::analysis::{line_segments, m4_indices};
 use crate::model::{QueryResult, TimeZoneChoice};
 use egui::{Color32, Rect};
 use egui_plot::{Legend, Line, Plot, PlotBounds, PlotPoint, PlotPoints};
+use std::sync::Arc;
 
 /// Colors for series, in order; chosen to stay apart on dark and light backgrounds.
 const PALETTE: &[Color32] = &[
@@ -36,15 +37,19 @@ pub fn service_color(name: &str) -> Color32 {
 
 /// Draws `result` over `[start, end]` (Unix seconds). `step` is the query's step, used to
 /// break lines where samples are missing. Lines are decimated to the plot's pixel columns.
+#[allow(clippy::too_many_arguments)] // What to draw, where, and the result's identity for the cache.
 pub fn chart_ui(
     ui: &mut egui::Ui,
     id_salt: impl std::hash::Hash + std::fmt::Debug,
+    data_id: u64,
     result: &QueryResult,
     (start, end): (f64, f64),
     step: f64,
     zone: TimeZoneChoice,
 ) {
     let offset = utc_offset(zone, end);
+    // One cache slot per chart, replaced when the result, range or width changes.
+    let cache_id = ui.make_persistent_id(("chart_lines", &id_salt));
     let plot = Plot::new(("chart", id_salt))
         .legend(Legend::default().follow_insertion_order(true))
         // The chart always shows the global time range; zooming it is the top bar's job.
@@ -76,34 +81,77 @@ pub fn chart_ui(
             )),
         });
     let pixels_per_point = ui.ctx().pixels_per_point();
+    let ctx = ui.ctx().clone();
     plot.show(ui, |plot_ui| {
         // This frame's plot area, which the bounds set below are mapped onto.
         let (x_range, columns) =
             pixel_columns(plot_ui.response().rect, pixels_per_point, (start, end));
-        let mut y_range = ValueRange::default();
-        let mut keep = Vec::new();
-        for (i, series) in result.series.iter().enumerate() {
-            let name = series.labels.to_string();
-            let color = series_color(i);
-            for range in line_segments(&series.timestamps, &series.values, step) {
-                let timestamps = &series.timestamps[range.clone()];
-                let values = &series.values[range];
-                m4_indices(timestamps, values, x_range, columns, &mut keep);
-                y_range.add_segment(timestamps, values, &keep, x_range);
-                let points = keep
-                    .iter()
-                    .map(|&j| PlotPoint::new(timestamps[j], values[j]))
-                    .collect();
-                plot_ui.line(
-                    Line::new(name.clone(), PlotPoints::Owned(points))
-                        .color(color)
-                        .width(1.5),
-                );
-            }
+        // Decimating scans every sample; do it once per result, range and pixel width, and
+        // reuse it while only the frame is redrawn (hover, animations, other panels).
+        let key = (
+            data_id,
+            x_range.0.to_bits(),
+            x_range.1.to_bits(),
+            columns,
+            step.to_bits(),
+        );
+        let cached: Option<Arc<DecimatedLines>> = ctx
+            .data(|d| d.get_temp::<Arc<DecimatedLines>>(cache_id))
+            .filter(|c| c.key == key);
+        let lines = cached.unwrap_or_else(|| {
+            let lines = Arc::new(decimate(result, x_range, columns, step, key));
+            ctx.data_mut(|d| d.insert_temp(cache_id, Arc::clone(&lines)));
+            lines
+        });
+        for (series, points) in &lines.lines {
+            let name = result.series[*series].labels.to_string();
+            plot_ui.line(
+                Line::new(name, PlotPoints::Owned(points.clone()))
+                    .color(series_color(*series))
+                    .width(1.5),
+            );
         }
-        let (y_min, y_max) = y_range.padded();
+        let (y_min, y_max) = lines.y_range.padded();
         plot_ui.set_plot_bounds(PlotBounds::from_min_max([start, y_min], [end, y_max]));
     });
+}
+
+/// A result's lines as drawn: each segment decimated to the plot's pixel columns.
+struct DecimatedLines {
+    key: (u64, u64, u64, usize, u64),
+    /// (series index, points of one segment)
+    lines: Vec<(usize, Vec<PlotPoint>)>,
+    y_range: ValueRange,
+}
+
+fn decimate(
+    result: &QueryResult,
+    x_range: (f64, f64),
+    columns: usize,
+    step: f64,
+    key: (u64, u64, u64, usize, u64),
+) -> DecimatedLines {
+    let mut y_range = ValueRange::default();
+    let mut keep = Vec::new();
+    let mut lines = Vec::new();
+    for (i, series) in result.series.iter().enumerate() {
+        for range in line_segments(&series.timestamps, &series.values, step) {
+            let timestamps = &series.timestamps[range.clone()];
+            let values = &series.values[range];
+            m4_indices(timestamps, values, x_range, columns, &mut keep);
+            y_range.add_segment(timestamps, values, &keep, x_range);
+            let points = keep
+                .iter()
+                .map(|&j| PlotPoint::new(timestamps[j], values[j]))
+                .collect();
+            lines.push((i, points));
+        }
+    }
+    DecimatedLines {
+        key,
+        lines,
+        y_range,
+    }
 }
 
 /// The x range and number of the physical pixel columns that `plot_rect` covers when it shows
