@@ -35,7 +35,8 @@ pub fn service_color(name: &str) -> Color32 {
     PALETTE[hash as usize % PALETTE.len()]
 }
 
-/// Draws `result` over `[start, end]` (Unix seconds). `step` is the query's step, used to
+/// Draws `result` over `[start, end]` (Unix seconds) and returns the y range it shows.
+/// `step` is the query's step, used to
 /// break lines where samples are missing. Lines are decimated to the plot's pixel columns.
 #[allow(clippy::too_many_arguments)] // What to draw, where, and the result's identity for the cache.
 pub fn chart_ui(
@@ -46,7 +47,7 @@ pub fn chart_ui(
     (start, end): (f64, f64),
     step: f64,
     zone: TimeZoneChoice,
-) {
+) -> (f64, f64) {
     let offset = utc_offset(zone, end);
     // One cache slot per chart, replaced when the result, range or width changes.
     let cache_id = ui.make_persistent_id(("chart_lines", &id_salt));
@@ -104,7 +105,10 @@ pub fn chart_ui(
             lines
         });
         for (series, points) in &lines.lines {
-            let name = result.series[*series].labels.to_string();
+            let Some(series_data) = result.series.get(*series) else {
+                continue;
+            };
+            let name = series_data.labels.to_string();
             plot_ui.line(
                 Line::new(name, PlotPoints::Owned(points.clone()))
                     .color(series_color(*series))
@@ -113,7 +117,9 @@ pub fn chart_ui(
         }
         let (y_min, y_max) = lines.y_range.padded();
         plot_ui.set_plot_bounds(PlotBounds::from_min_max([start, y_min], [end, y_max]));
-    });
+        (y_min, y_max)
+    })
+    .inner
 }
 
 /// A result's lines as drawn: each segment decimated to the plot's pixel columns.

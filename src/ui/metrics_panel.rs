@@ -99,15 +99,17 @@ pub fn metrics_panel_ui(ui: &mut egui::Ui, view: MetricsPanelView<'_>) -> Vec<Ac
         Some(Ok(run)) if run.result.series.is_empty() => {
             ui.centered_and_justified(|ui| ui.label("No data: the query returned no series."));
         }
-        Some(Ok(run)) => chart_ui(
-            ui,
-            id,
-            run.id,
-            &run.result,
-            (run.start, run.end),
-            run.step,
-            zone,
-        ),
+        Some(Ok(run)) => {
+            chart_ui(
+                ui,
+                id,
+                run.id,
+                &run.result,
+                (run.start, run.end),
+                run.step,
+                zone,
+            );
+        }
         _ if loading.is_none() && spec.connection.is_none() => {
             ui.centered_and_justified(|ui| {
                 ui.label("Choose a connection, type a PromQL query and press Ctrl+Enter.")
