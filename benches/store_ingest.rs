@@ -3,9 +3,7 @@
 //! span. Run with `cargo bench --bench store_ingest`.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value};
-use opentelemetry_proto::tonic::resource::v1::Resource;
-use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span, Status};
+use opentelemetry_proto::tonic::common::v1::any_value;
 use prost::Message as _;
 use signalscope::store::sink::ExportTraceServiceRequest;
 use signalscope::store::{LocalStore, TelemetrySink};
@@ -13,83 +11,9 @@ use std::hint::black_box;
 
 const SPANS_PER_BATCH: usize = 512;
 
-fn kv(key: &str, value: any_value::Value) -> KeyValue {
-    KeyValue {
-        key: key.into(),
-        value: Some(AnyValue { value: Some(value) }),
-        ..KeyValue::default()
-    }
-}
-
-/// A batch like an instrumented HTTP service sends: 64 traces of 8 spans, 8 attributes each.
-pub fn batch(seed: u64) -> ExportTraceServiceRequest {
-    let services = ["frontend", "checkout", "cart", "payment", "catalog"];
-    let mut resource_spans = Vec::new();
-    for (s, service) in services.iter().enumerate() {
-        let mut spans = Vec::new();
-        for i in
-            0..SPANS_PER_BATCH / services.len() + usize::from(s < SPANS_PER_BATCH % services.len())
-        {
-            let n = seed * 1_000_000 + (s * 1000 + i) as u64;
-            let trace = n / 8;
-            let start = 1_795_500_000_000_000_000 + n * 1_000_000;
-            spans.push(Span {
-                trace_id: [trace.to_be_bytes(), 7u64.to_be_bytes()].concat(),
-                span_id: (n + 1).to_be_bytes().to_vec(),
-                parent_span_id: if n.is_multiple_of(8) {
-                    vec![]
-                } else {
-                    n.to_be_bytes().to_vec()
-                },
-                name: format!("GET /api/{service}/{}", i % 7),
-                kind: 2,
-                start_time_unix_nano: start,
-                end_time_unix_nano: start + 3_000_000 + (n % 97) * 100_000,
-                attributes: vec![
-                    kv(
-                        "http.request.method",
-                        any_value::Value::StringValue("GET".into()),
-                    ),
-                    kv(
-                        "http.route",
-                        any_value::Value::StringValue(format!("/api/{service}/{}", i % 7)),
-                    ),
-                    kv("http.response.status_code", any_value::Value::IntValue(200)),
-                    kv("url.scheme", any_value::Value::StringValue("http".into())),
-                    kv(
-                        "server.address",
-                        any_value::Value::StringValue(format!("{service}.shop.svc")),
-                    ),
-                    kv("server.port", any_value::Value::IntValue(8080)),
-                    kv(
-                        "user_agent.original",
-                        any_value::Value::StringValue("curl/8.5.0".into()),
-                    ),
-                    kv(
-                        "app.order_id",
-                        any_value::Value::StringValue(format!("order-{n}")),
-                    ),
-                ],
-                status: Some(Status::default()),
-                ..Span::default()
-            });
-        }
-        resource_spans.push(ResourceSpans {
-            resource: Some(Resource {
-                attributes: vec![kv(
-                    "service.name",
-                    any_value::Value::StringValue((*service).into()),
-                )],
-                ..Resource::default()
-            }),
-            scope_spans: vec![ScopeSpans {
-                spans,
-                ..ScopeSpans::default()
-            }],
-            ..ResourceSpans::default()
-        });
-    }
-    ExportTraceServiceRequest { resource_spans }
+/// The same synthetic batches the receiver's benchmark and load example use.
+fn batch(seed: u64) -> ExportTraceServiceRequest {
+    signalscope::otlp::synthetic::trace_batch(SPANS_PER_BATCH, seed)
 }
 
 fn store_ingest(c: &mut Criterion) {
