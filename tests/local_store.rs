@@ -129,6 +129,18 @@ fn logs_are_found_by_service_severity_text_and_trace_id() {
         },
     );
     assert!(everything.len() >= 6, "{} records", everything.len());
+    assert_eq!(everything.matched, everything.len());
+    // A limit cuts the list but the count of what matched stays.
+    let two = local::find_logs(
+        &store,
+        &LogQuery {
+            end_ns: u64::MAX,
+            limit: 2,
+            ..LogQuery::default()
+        },
+    );
+    assert_eq!((two.len(), two.matched), (2, everything.len()));
+    assert_eq!(two.time_ns[..], everything.time_ns[..2]);
     // Newest first.
     assert!(everything.time_ns.windows(2).all(|w| w[0] >= w[1]));
 

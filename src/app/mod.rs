@@ -630,7 +630,7 @@ impl SignalscopeApp {
                     errors_only: spec.errors_only,
                     start_ns: ns(from),
                     end_ns: ns(to),
-                    limit: 500,
+                    limit: crate::ui::traces_panel::TRACE_LIST_LIMIT,
                 };
                 self.runtime.spawn(waker, |_| async move {
                     tokio::task::spawn_blocking(move || PanelData::Traces(store.find_traces(&q)))

@@ -95,6 +95,8 @@ pub struct LogBatch {
     pub severity: Vec<u8>,
     pub trace_id: Vec<Option<TraceId>>,
     pub span_id: Vec<Option<SpanId>>,
+    /// How many records matched the search; more than `len()` when a limit cut the rest.
+    pub matched: usize,
     body_ranges: Vec<Range<u32>>,
     bodies: String,
 }

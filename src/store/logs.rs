@@ -172,6 +172,7 @@ impl LogTable {
             }
         }
         hits.sort_unstable_by(|a, b| b.cmp(a));
+        let matched = hits.len();
         hits.truncate(q.limit);
         let mut batch = LogBatch::default();
         for (t, seq, r) in hits {
@@ -188,6 +189,7 @@ impl LogTable {
                 c.span_id[r],
             );
         }
+        batch.matched = matched;
         batch
     }
 }

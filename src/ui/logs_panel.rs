@@ -101,11 +101,23 @@ pub fn logs_panel_ui(ui: &mut egui::Ui, view: LogsPanelView<'_>) -> Vec<Action> 
             ui.label("No log records match in this time range.");
         }
         Some(Ok(batch)) => {
-            ui.label(
-                RichText::new(format!("{} records, newest first", batch.len()))
-                    .small()
-                    .weak(),
-            );
+            if batch.matched > batch.len() {
+                // Never cut silently: say how much is not shown.
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    format!(
+                        "Showing the newest {} of {} matching records; narrow the time range or filters to see the rest.",
+                        batch.len(),
+                        batch.matched
+                    ),
+                );
+            } else {
+                ui.label(
+                    RichText::new(format!("{} records, newest first", batch.len()))
+                        .small()
+                        .weak(),
+                );
+            }
             let row_height = ui.text_style_height(&egui::TextStyle::Monospace) + 2.0;
             egui::ScrollArea::both()
                 .id_salt(("log_rows", id))

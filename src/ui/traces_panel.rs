@@ -16,6 +16,9 @@ pub struct TracesPanelView<'a> {
     pub zone: TimeZoneChoice,
 }
 
+/// The most traces one search returns.
+pub const TRACE_LIST_LIMIT: usize = 500;
+
 /// `1234567` ns → `1.23 ms`.
 pub fn format_duration_ns(ns: u64) -> String {
     let ms = ns as f64 / 1e6;
@@ -87,11 +90,20 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
             ui.label("No traces match in this time range.");
         }
         Some(Ok(list)) => {
-            ui.label(
-                RichText::new(format!("{} traces, newest first", list.len()))
-                    .small()
-                    .weak(),
-            );
+            if list.len() >= TRACE_LIST_LIMIT {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    format!(
+                        "Showing the newest {TRACE_LIST_LIMIT} matching traces; narrow the time range or filters to see older ones."
+                    ),
+                );
+            } else {
+                ui.label(
+                    RichText::new(format!("{} traces, newest first", list.len()))
+                        .small()
+                        .weak(),
+                );
+            }
             let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
             egui::ScrollArea::vertical()
                 .id_salt(("trace_rows", id))
