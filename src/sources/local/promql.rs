@@ -5,8 +5,8 @@
 //! (…)`/`without (…)`, `histogram_quantile`, `abs`, arithmetic and comparisons between
 //! scalars and vectors (one-to-one matching, `on`/`ignoring`), and `or` (so that an error ratio
 //! can read 0 rather than nothing while there are no errors). Parsing is `promql-parser`'s.
-//! Differences from Prometheus: `rate` does not extrapolate to the window's edges, and
-//! anything else is refused with a message naming it, never guessed.
+//! `rate`/`increase`/`delta` extrapolate to the window's edges as Prometheus does; anything
+//! not listed is refused with a message naming it, never guessed.
 
 use crate::model::{Labels, QueryResult, Series};
 use crate::store::metrics::MetricTable;
@@ -190,7 +190,6 @@ fn eval_call(table: &MetricTable, call: &parser::Call, steps: &Steps) -> Result<
             let from = steps.times[0].saturating_sub(range);
             let to = *steps.times.last().unwrap_or(&0);
             let selected = select(table, ms.vs.name.as_deref(), &ms.vs.matchers, from, to);
-            let range_secs = range as f64 / 1e9;
             let out = selected
                 .into_iter()
                 .map(|(labels, times, values)| {
@@ -200,7 +199,8 @@ fn eval_call(table: &MetricTable, call: &parser::Call, steps: &Steps) -> Result<
                         .map(|&t| {
                             let lo = times.partition_point(|&x| x <= t.saturating_sub(range));
                             let hi = times.partition_point(|&x| x <= t);
-                            window(name, &times[lo..hi], &values[lo..hi], range_secs)
+                            let bounds = (t.saturating_sub(range), t);
+                            window(name, &times[lo..hi], &values[lo..hi], bounds)
                         })
                         .collect();
                     (without_name(&labels), per_step)
@@ -234,24 +234,16 @@ fn eval_call(table: &MetricTable, call: &parser::Call, steps: &Steps) -> Result<
     }
 }
 
-/// One window's value of a `*_over_time`/rate-like function; NaN when it has too few samples.
-fn window(func: &str, times: &[u64], values: &[f64], range_secs: f64) -> f64 {
+/// One window's value of a `*_over_time`/rate-like function over the samples in
+/// `(range_start, range_end]` (ns); NaN when it has too few samples.
+fn window(func: &str, times: &[u64], values: &[f64], (range_start, range_end): (u64, u64)) -> f64 {
     let n = values.len();
     match func {
-        "rate" | "increase" => {
+        "rate" | "increase" | "delta" => {
             if n < 2 {
                 return f64::NAN;
             }
-            // Counter resets: a drop means the counter restarted from zero.
-            let mut increase = 0.0;
-            for w in values.windows(2) {
-                increase += if w[1] >= w[0] { w[1] - w[0] } else { w[1] };
-            }
-            if func == "rate" {
-                increase / range_secs
-            } else {
-                increase
-            }
+            extrapolated(func, times, values, range_start, range_end)
         }
         "irate" => {
             if n < 2 {
@@ -262,13 +254,6 @@ fn window(func: &str, times: &[u64], values: &[f64], range_secs: f64) -> f64 {
             let inc = if b >= a { b - a } else { b };
             if dt > 0.0 { inc / dt } else { f64::NAN }
         }
-        "delta" => {
-            if n < 2 {
-                f64::NAN
-            } else {
-                values[n - 1] - values[0]
-            }
-        }
         _ if n == 0 => f64::NAN,
         "avg_over_time" => values.iter().sum::<f64>() / n as f64,
         "sum_over_time" => values.iter().sum(),
@@ -276,6 +261,60 @@ fn window(func: &str, times: &[u64], values: &[f64], range_secs: f64) -> f64 {
         "max_over_time" => values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
         "count_over_time" => n as f64,
         _ => values[n - 1],
+    }
+}
+
+/// Prometheus' `extrapolatedRate`: the change over the samples (counting through counter resets
+/// for `rate`/`increase`), extrapolated towards the window's edges as Prometheus does, so the
+/// Local source gives the numbers a Prometheus user expects.
+fn extrapolated(
+    func: &str,
+    times: &[u64],
+    values: &[f64],
+    range_start: u64,
+    range_end: u64,
+) -> f64 {
+    let n = values.len();
+    let is_counter = func != "delta";
+    let secs = |ns: u64| ns as f64 / 1e9;
+    let mut result = values[n - 1] - values[0];
+    if is_counter {
+        let mut last = 0.0;
+        for &v in values {
+            if v < last {
+                result += last;
+            }
+            last = v;
+        }
+    }
+    let mut to_start = secs(times[0].saturating_sub(range_start));
+    let to_end = secs(range_end.saturating_sub(times[n - 1]));
+    let sampled = secs(times[n - 1] - times[0]);
+    if sampled <= 0.0 {
+        return f64::NAN;
+    }
+    let average_gap = sampled / (n - 1) as f64;
+    if is_counter && result > 0.0 && values[0] >= 0.0 {
+        // A counter does not go below zero: do not extrapolate past where it would reach it.
+        to_start = to_start.min(sampled * (values[0] / result));
+    }
+    let threshold = average_gap * 1.1;
+    let mut interval = sampled;
+    interval += if to_start < threshold {
+        to_start
+    } else {
+        average_gap / 2.0
+    };
+    interval += if to_end < threshold {
+        to_end
+    } else {
+        average_gap / 2.0
+    };
+    result *= interval / sampled;
+    if func == "rate" {
+        result / secs(range_end - range_start)
+    } else {
+        result
     }
 }
 
@@ -546,12 +585,36 @@ mod tests {
         assert!((quantile(0.25, &b) - 0.05).abs() < 1e-12);
     }
 
+    const S: u64 = 1_000_000_000;
+
     #[test]
     fn rate_counts_through_a_counter_reset() {
-        let t = [0, 10, 20, 30];
+        // Samples fill the window (0 s, 30 s] exactly, starting from zero: no extrapolation.
+        let t = [0, 10 * S, 20 * S, 30 * S];
         // 0 → 10 → reset to 5 → 15: increase 10 + 5 + 10 = 25 over 30 s.
-        assert_eq!(window("increase", &t, &[0.0, 10.0, 5.0, 15.0], 30.0), 25.0);
-        assert!((window("rate", &t, &[0.0, 10.0, 5.0, 15.0], 30.0) - 25.0 / 30.0).abs() < 1e-12);
-        assert!(window("rate", &t[..1], &[1.0], 30.0).is_nan());
+        let v = [0.0, 10.0, 5.0, 15.0];
+        assert_eq!(window("increase", &t, &v, (0, 30 * S)), 25.0);
+        assert!((window("rate", &t, &v, (0, 30 * S)) - 25.0 / 30.0).abs() < 1e-12);
+        assert!(window("rate", &t[..1], &[1.0], (0, 30 * S)).is_nan());
+    }
+
+    #[test]
+    fn increase_extrapolates_to_the_window_edges_like_prometheus() {
+        // Samples every 10 s at 15..45 s in the window (0, 60]: 15 s to the start and to
+        // the end are beyond 1.1 × the 10 s gap, so each side adds half a gap: 30 s of
+        // samples stand for 40 s.
+        let t = [15 * S, 25 * S, 35 * S, 45 * S];
+        let v = [100.0, 110.0, 120.0, 130.0];
+        assert!((window("increase", &t, &v, (0, 60 * S)) - 40.0).abs() < 1e-9);
+        assert!((window("rate", &t, &v, (0, 60 * S)) - 40.0 / 60.0).abs() < 1e-12);
+        // A counter starting near zero is not extrapolated below zero: from 5, with 30 over
+        // 30 s, zero is 5 s before the first sample, which is less than the threshold.
+        let w = [5.0, 15.0, 25.0, 35.0];
+        assert!((window("increase", &t, &w, (0, 60 * S)) - 30.0 * 40.0 / 30.0).abs() < 1e-9);
+        // delta is not a counter: it is extrapolated the same way, resets and all.
+        assert!(
+            (window("delta", &t, &[10.0, 5.0, 7.0, 4.0], (0, 60 * S)) - (-6.0 * 40.0 / 30.0)).abs()
+                < 1e-9
+        );
     }
 }
