@@ -1,17 +1,20 @@
 //! One frame of a metrics chart with 10 million points in view (10 series × 1,000,000 samples),
 //! headless: egui layout of the frame plus tessellation of its shapes, no GPU. Compares our
-//! `chart_ui` (M4-decimated to the plot's pixel columns) with egui_plot fed every raw point,
-//! times the chart given already-decimated data (what a cache of the decimated lines would
-//! leave per frame), and the analysis steps `chart_ui` runs on every frame. Run with
-//! `cargo bench --bench chart_frame`.
+//! `chart_ui` (M4-decimated to the plot's pixel columns) with egui_plot fed every raw point:
+//! the frame in which a new result arrives (it hands decimation to a worker thread), the
+//! frames after (cached lines), the chart given already-decimated data, and the decimation the
+//! worker runs. Run with `cargo bench --bench chart_frame`.
 
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use egui_plot::{Line, Plot, PlotPoints};
-use signalscope::analysis::{line_segments, m4, m4_indices};
-use signalscope::model::{Labels, QueryResult, Series, TimeZoneChoice};
-use signalscope::ui::chart::{chart_ui, series_color};
+use signalscope::analysis::{QueryPart, chart_data, line_segments, m4, m4_indices};
+use signalscope::model::{ChartData, Labels, QueryResult, Series, TimeZoneChoice};
+use signalscope::ui::chart::{ChartResponse, ChartView, chart_ui, series_color};
+use signalscope::workspace::ChartOptions;
+use std::collections::HashSet;
 use std::hint::black_box;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 const SERIES: usize = 10;
 const POINTS: usize = 1_000_000;
@@ -103,18 +106,42 @@ fn frame(ctx: &egui::Context, input: &egui::RawInput, ui: impl FnMut(&mut egui::
         .sum()
 }
 
-/// Our chart; `data_id` names the result for the chart's cache of decimated lines.
-fn ours(ui: &mut egui::Ui, result: &QueryResult, step: f64, data_id: u64) {
+/// What the chart draws: `result` as one query's series, named `data_id` for the chart's cache.
+fn chart_input(result: &QueryResult, step: f64, data_id: u64) -> Arc<ChartData> {
     let range = (START, START + (POINTS - 1) as f64 * STEP);
+    let mut parts = [QueryPart {
+        query: 0,
+        legend: String::new(),
+        step,
+        result: result.clone(),
+    }];
+    Arc::new(chart_data(data_id, range, &mut parts, usize::MAX))
+}
+
+/// Our chart.
+fn ours(ui: &mut egui::Ui, data: &Arc<ChartData>) -> ChartResponse {
     chart_ui(
         ui,
         "bench",
-        data_id,
-        result,
-        range,
-        step,
-        TimeZoneChoice::Utc,
-    );
+        ChartView {
+            data,
+            options: ChartOptions::default(),
+            zone: TimeZoneChoice::Utc,
+            hidden: &HashSet::new(),
+        },
+    )
+}
+
+/// Draws frames until the chart has its lines for `data` (the worker finished).
+fn settle(ctx: &egui::Context, input: &egui::RawInput, data: &Arc<ChartData>) {
+    loop {
+        let mut preparing = false;
+        frame(ctx, input, |ui| preparing = ours(ui, data).preparing);
+        if !preparing {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
 }
 
 /// egui_plot as it comes, given every sample.
@@ -145,49 +172,63 @@ fn chart_frame(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(5));
 
+    let data = chart_input(&result, STEP, 1);
     for ppp in [1.0, 2.0] {
         let ctx = egui::Context::default();
         let input = input(ppp);
         // The first frames build the font atlas and settle the plot's axis widths.
-        for _ in 0..3 {
-            frame(&ctx, &input, |ui| ours(ui, &result, STEP, 1));
-        }
-        let vertices = frame(&ctx, &input, |ui| ours(ui, &result, STEP, 1));
+        settle(&ctx, &input, &data);
+        let vertices = frame(&ctx, &input, |ui| {
+            ours(ui, &data);
+        });
         eprintln!("m4 chart_ui at {ppp} px/pt: {vertices} vertices");
-        // A frame right after a new result arrives: a fresh id, so nothing is cached.
+        // The frame in which a new result arrives: a fresh id, so nothing is cached and the
+        // chart hands decimation to a worker. Only that frame is timed; the worker is then
+        // left to finish so that the next iteration starts from the same state.
         let mut next_id = 100;
         group.bench_function(format!("m4_chart_ui_new_result_{ppp}ppp"), |b| {
-            b.iter(|| {
-                next_id += 1;
-                frame(&ctx, &input, |ui| {
-                    ours(ui, black_box(&result), STEP, next_id)
-                })
+            b.iter_custom(|iterations| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iterations {
+                    next_id += 1;
+                    let fresh = Arc::new(ChartData {
+                        id: next_id,
+                        ..(*data).clone()
+                    });
+                    let started = Instant::now();
+                    frame(&ctx, &input, |ui| {
+                        black_box(ours(ui, &fresh));
+                    });
+                    total += started.elapsed();
+                    settle(&ctx, &input, &fresh);
+                }
+                total
             });
         });
         // Every other frame (hover, other panels, animations): the decimated lines are reused.
+        settle(&ctx, &input, &data);
         group.bench_function(format!("m4_chart_ui_redraw_{ppp}ppp"), |b| {
-            b.iter(|| frame(&ctx, &input, |ui| ours(ui, black_box(&result), STEP, 1)));
+            b.iter(|| {
+                frame(&ctx, &input, |ui| {
+                    black_box(ours(ui, &data));
+                })
+            });
         });
     }
 
-    // What a frame would cost if the decimated lines were cached: the same chart given a
-    // result that is already decimated to the window's width.
-    let decimated = decimated(&result, WINDOW.x as usize);
+    // The chart given a result that is already decimated to the window's width.
+    let decimated = chart_input(&decimated(&result, WINDOW.x as usize), PREDECIMATED_STEP, 2);
     let ctx = egui::Context::default();
     let input = input(1.0);
-    for _ in 0..3 {
-        frame(&ctx, &input, |ui| {
-            ours(ui, &decimated, PREDECIMATED_STEP, 2)
-        });
-    }
+    settle(&ctx, &input, &decimated);
     let vertices = frame(&ctx, &input, |ui| {
-        ours(ui, &decimated, PREDECIMATED_STEP, 2)
+        ours(ui, &decimated);
     });
     eprintln!("m4 chart_ui of predecimated series at 1 px/pt: {vertices} vertices");
     group.bench_function("m4_chart_ui_predecimated_1ppp", |b| {
         b.iter(|| {
             frame(&ctx, &input, |ui| {
-                ours(ui, black_box(&decimated), PREDECIMATED_STEP, 2)
+                black_box(ours(ui, &decimated));
             })
         });
     });

@@ -1,36 +1,85 @@
-//! The chart reuses its decimated lines only while the result, range and width stay the same.
+//! The chart reuses its decimated lines only while the result, range and width stay the same;
+//! large results are decimated on a worker thread without blocking a frame; a drag across the
+//! chart asks to zoom to the dragged range.
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable as _;
-use signalscope::model::{Labels, QueryResult, Series, TimeZoneChoice};
-use signalscope::ui::chart::chart_ui;
+use signalscope::analysis::{QueryPart, chart_data};
+use signalscope::model::{ChartData, Labels, QueryResult, Series, TimeZoneChoice};
+use signalscope::ui::chart::{ChartResponse, ChartView, chart_ui};
+use signalscope::workspace::{ChartKind, ChartOptions};
+use std::collections::HashSet;
+use std::sync::Arc;
 
-fn result(name: &str, base: f64) -> QueryResult {
-    QueryResult {
+fn data(id: u64, name: &str, base: f64, points: usize) -> Arc<ChartData> {
+    let result = QueryResult {
         series: vec![Series {
             labels: Labels::new(vec![("__name__".into(), name.into())]),
-            timestamps: (0..100).map(f64::from).collect(),
-            values: (0..100).map(|i| base + f64::from(i % 10)).collect(),
+            timestamps: (0..points).map(|i| i as f64).collect(),
+            values: (0..points).map(|i| base + (i % 10) as f64).collect(),
         }],
         ..QueryResult::default()
-    }
+    };
+    let mut parts = [QueryPart {
+        query: 0,
+        legend: String::new(),
+        step: 1.0,
+        result,
+    }];
+    Arc::new(chart_data(
+        id,
+        (0.0, (points - 1) as f64),
+        &mut parts,
+        usize::MAX,
+    ))
+}
+
+struct State {
+    data: Arc<ChartData>,
+    options: ChartOptions,
+    shown: ChartResponse,
+    frames_preparing: usize,
+}
+
+fn harness(data: Arc<ChartData>) -> Harness<'static, State> {
+    let state = State {
+        data,
+        options: ChartOptions::default(),
+        shown: ChartResponse::default(),
+        frames_preparing: 0,
+    };
+    Harness::builder()
+        .with_size(egui::vec2(800.0, 400.0))
+        .build_ui_state(
+            |ui, s: &mut State| {
+                let response = chart_ui(
+                    ui,
+                    "chart",
+                    ChartView {
+                        data: &s.data,
+                        options: s.options,
+                        zone: TimeZoneChoice::Utc,
+                        hidden: &HashSet::new(),
+                    },
+                );
+                if response.preparing {
+                    s.frames_preparing += 1;
+                }
+                // A zoom request is kept until the test reads it.
+                let zoom = response.zoom_to.or(s.shown.zoom_to);
+                s.shown = ChartResponse {
+                    zoom_to: zoom,
+                    ..response
+                };
+            },
+            state,
+        )
 }
 
 #[test]
 fn a_new_result_is_drawn_not_the_cached_lines_of_the_old_one() {
-    // (result id, result, the y range the chart last showed)
-    let state = (1u64, result("first", 1000.0), (0.0, 0.0));
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(800.0, 400.0))
-        .build_ui_state(
-            |ui, (id, r, shown): &mut (u64, QueryResult, (f64, f64))| {
-                *shown = chart_ui(ui, "chart", *id, r, (0.0, 99.0), 1.0, TimeZoneChoice::Utc);
-            },
-            state,
-        );
+    let mut h = harness(data(1, "first", 1000.0, 100));
     h.run_steps(3);
-    h.get_by_label("first");
-    let (lo, hi) = h.state().2;
+    let (lo, hi) = h.state().shown.y_range;
     assert!(
         lo > 999.0 && lo < 1000.0 && hi > 1009.0 && hi < 1010.0,
         "first range {lo}..{hi}"
@@ -38,13 +87,82 @@ fn a_new_result_is_drawn_not_the_cached_lines_of_the_old_one() {
 
     // A refresh brings new values above the old ones (axis labels of the same width, so the
     // plot keeps its size): the chart must not reuse the old decimated lines.
-    h.state_mut().0 = 2;
-    h.state_mut().1 = result("second", 5000.0);
+    h.state_mut().data = data(2, "second", 5000.0, 100);
     h.run_steps(3);
-    h.get_by_label("second");
-    let (lo, hi) = h.state().2;
+    let (lo, hi) = h.state().shown.y_range;
     assert!(
         lo > 4999.0 && lo < 5000.0 && hi > 5009.0 && hi < 5010.0,
         "second range {lo}..{hi}"
     );
+    assert_eq!(
+        h.state().frames_preparing,
+        0,
+        "small results are decimated at once"
+    );
+
+    // Bars rise from zero.
+    h.state_mut().options.kind = ChartKind::Bars;
+    h.run_steps(2);
+    assert_eq!(h.state().shown.y_range.0, 0.0);
+}
+
+#[test]
+fn large_results_are_decimated_off_the_frame() {
+    let mut h = harness(data(1, "big", 1000.0, 1_000_000));
+    h.step();
+    assert!(
+        h.state().shown.preparing,
+        "the first frame hands the work to a worker"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while h.state().shown.preparing {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "decimation never finished"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        h.step();
+    }
+    let (lo, hi) = h.state().shown.y_range;
+    assert!(
+        lo > 999.0 && lo < 1000.0 && hi > 1009.0 && hi < 1010.0,
+        "range {lo}..{hi}"
+    );
+}
+
+#[test]
+fn dragging_across_the_chart_asks_to_zoom_to_that_range() {
+    let mut h = harness(data(1, "series", 0.0, 1000));
+    h.run_steps(3);
+    // Drag from a quarter to three quarters of the window's width, mid-height.
+    let (from, to) = (egui::pos2(250.0, 200.0), egui::pos2(550.0, 200.0));
+    h.event(egui::Event::PointerMoved(from));
+    h.step();
+    h.event(egui::Event::PointerButton {
+        pos: from,
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: egui::Modifiers::NONE,
+    });
+    h.step();
+    for x in [300.0, 400.0, 500.0, 550.0] {
+        h.event(egui::Event::PointerMoved(egui::pos2(x, 200.0)));
+        h.step();
+    }
+    assert_eq!(
+        h.state().shown.zoom_to,
+        None,
+        "nothing happens until release"
+    );
+    h.event(egui::Event::PointerButton {
+        pos: to,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: egui::Modifiers::NONE,
+    });
+    h.step();
+    h.step();
+    let (a, b) = h.state().shown.zoom_to.expect("a zoom range");
+    // The plot spans most of the 800-point window over 0..999: the selection is a middle part.
+    assert!(a > 150.0 && a < 350.0 && b > 550.0 && b < 800.0, "{a}..{b}");
 }

@@ -3,12 +3,13 @@
 
 pub mod export;
 pub mod local_services;
+pub mod metrics_job;
 pub mod panel_state;
 
-use crate::export::{csv::result_to_csv, png};
+use crate::export::{csv::chart_to_csv, png};
 use crate::fetch::{Job, Runtime, Waker};
-use crate::model::{QueryRun, TraceId};
-use crate::sources::prometheus::{self, RangeQuery};
+use crate::model::{ChartData, QueryRun, TraceId};
+use crate::sources::prometheus;
 use crate::sources::{HttpClient, SourceError};
 use crate::store::{LogQuery, TraceQuery};
 use crate::ui::Action;
@@ -17,7 +18,7 @@ use crate::ui::connections::{
 };
 use crate::ui::local_status::{local_settings_ui, local_status_ui};
 use crate::ui::logs_panel::{LogsPanelView, logs_panel_ui};
-use crate::ui::metrics_panel::{MetricsPanelView, metrics_panel_ui};
+use crate::ui::metrics_panel::{MetricsPanelView, MetricsShown, metrics_panel_ui};
 use crate::ui::time_bar::{TimeBarState, time_bar_ui};
 use crate::ui::traces_panel::{TracesPanelView, traces_panel_ui};
 use crate::workspace::{
@@ -26,6 +27,7 @@ use crate::workspace::{
 };
 use export::{ExportPoll, PanelExport};
 pub use local_services::LocalServices;
+use metrics_job::run_metrics_queries;
 use panel_state::{PanelData, PanelState};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -138,9 +140,20 @@ impl SignalscopeApp {
         self.panels.get(&id).and_then(|p| p.rect)
     }
 
-    /// The last finished result of a metrics panel, for tests and export.
+    /// The last finished result of a metrics panel's first query, for tests.
     pub fn panel_result(&self, id: PanelId) -> Option<Result<&QueryRun, &SourceError>> {
-        self.panels.get(&id).and_then(PanelState::metrics)
+        match self.panels.get(&id)?.metrics()? {
+            Ok(outcome) => outcome.first(),
+            Err(e) => Some(Err(e)),
+        }
+    }
+
+    /// What a metrics panel's chart draws, once its queries have finished.
+    pub fn panel_chart(&self, id: PanelId) -> Option<&ChartData> {
+        match self.panels.get(&id)?.metrics()? {
+            Ok(outcome) => Some(&outcome.chart),
+            Err(_) => None,
+        }
     }
 
     /// True once a panel (of any kind) has a finished result.
@@ -267,7 +280,17 @@ impl SignalscopeApp {
                                 spec,
                                 connections: &connections,
                                 loading,
-                                last: state.metrics(),
+                                last: state.metrics().map(|r| {
+                                    r.map(|o| MetricsShown {
+                                        chart: &o.chart,
+                                        table: &o.table,
+                                        queries: o
+                                            .queries
+                                            .iter()
+                                            .map(|q| q.as_ref().map(Result::as_ref))
+                                            .collect(),
+                                    })
+                                }),
                                 zone,
                             },
                         ),
@@ -533,8 +556,11 @@ impl SignalscopeApp {
         let ns = |t: f64| (t.max(0.0) * 1e9) as u64;
         let job = match kind {
             PanelKind::Metrics(spec) => {
-                let query = spec.query.trim().to_owned();
-                if query.is_empty() {
+                if spec
+                    .queries
+                    .iter()
+                    .all(|q| q.disabled || q.expr.trim().is_empty())
+                {
                     state.job = None;
                     return;
                 }
@@ -543,36 +569,12 @@ impl SignalscopeApp {
                 } else {
                     1000.0
                 };
-                let request = RangeQuery::for_width(&query, from, to, width);
-                self.runtime.spawn(waker, |progress| async move {
-                    let started = Instant::now();
-                    let result = match store {
-                        Some(store) => {
-                            let q = request.clone();
-                            tokio::task::spawn_blocking(move || {
-                                crate::sources::local::range_query(
-                                    &store, &q.query, q.start, q.end, q.step,
-                                )
-                            })
-                            .await
-                            .map_err(|e| {
-                                SourceError::Config(format!("local query stopped: {e}"))
-                            })??
-                        }
-                        None => {
-                            let http = HttpClient::new(&conn)?;
-                            prometheus::range_query(&http, &request, &progress).await?
-                        }
-                    };
-                    Ok(PanelData::Metrics(QueryRun {
-                        id: QueryRun::next_id(),
-                        start: request.start,
-                        end: request.end,
-                        step: request.step,
-                        result,
-                        bytes: progress.bytes(),
-                        elapsed: started.elapsed(),
-                    }))
+                let http = match store {
+                    Some(_) => None,
+                    None => Some(conn),
+                };
+                self.runtime.spawn(waker, move |progress| {
+                    run_metrics_queries(spec, (from, to), width, store, http, progress)
                 })
             }
             PanelKind::Logs(spec) => {
@@ -714,10 +716,7 @@ impl SignalscopeApp {
                 self.workspace.panels.push(Panel {
                     id,
                     title: format!("Metrics {}", id.0),
-                    kind: PanelKind::Metrics(MetricsPanel {
-                        connection,
-                        query: String::new(),
-                    }),
+                    kind: PanelKind::Metrics(MetricsPanel::new(connection, "")),
                 });
             }
             Action::RemovePanel(id) => {
@@ -781,9 +780,9 @@ impl SignalscopeApp {
                 ctx.request_repaint();
             }
             Action::CopyCsv(id) => {
-                if let Some(Ok(run)) = self.panel_result(id) {
-                    let csv = result_to_csv(&run.result, self.workspace.time.zone);
-                    let rows = run.result.point_count();
+                if let Some(data) = self.panel_chart(id) {
+                    let csv = chart_to_csv(data, self.workspace.time.zone);
+                    let rows = data.point_count();
                     ctx.copy_text(csv);
                     self.notify(format!("Copied {rows} rows as CSV"), false);
                 }

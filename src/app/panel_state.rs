@@ -1,12 +1,13 @@
 //! Per-panel runtime state: the query in flight and the last result. Never saved.
 
 use crate::fetch::Job;
-use crate::model::{LogBatch, QueryRun, Trace, TraceSummary};
+use crate::model::{ChartData, LogBatch, QueryRun, Trace, TraceSummary};
 use crate::sources::SourceError;
+use std::sync::Arc;
 
 /// What a panel's query returned, by panel kind.
 pub enum PanelData {
-    Metrics(QueryRun),
+    Metrics(MetricsOutcome),
     Logs(LogBatch),
     Traces(Vec<TraceSummary>),
 }
@@ -46,11 +47,29 @@ impl PanelState {
     }
 
     /// The last metrics result, if this is a metrics panel that has one.
-    pub fn metrics(&self) -> Option<Result<&QueryRun, &SourceError>> {
+    pub fn metrics(&self) -> Option<Result<&MetricsOutcome, &SourceError>> {
         match self.last.as_ref()? {
-            Ok(PanelData::Metrics(run)) => Some(Ok(run)),
+            Ok(PanelData::Metrics(outcome)) => Some(Ok(outcome)),
             Err(e) => Some(Err(e)),
             Ok(_) => None,
         }
+    }
+}
+
+/// Every query of a metrics panel, run together.
+pub struct MetricsOutcome {
+    /// The series of the range queries, drawn by the chart.
+    pub chart: Arc<ChartData>,
+    /// The series of the instant queries, shown as a table (one point each).
+    pub table: Arc<ChartData>,
+    /// Per panel query, in order: how it went (its series moved into `chart` or `table`), or
+    /// `None` when it was empty or disabled.
+    pub queries: Vec<Option<Result<QueryRun, SourceError>>>,
+}
+
+impl MetricsOutcome {
+    /// The first query that ran, as a single result: its run, or its error.
+    pub fn first(&self) -> Option<Result<&QueryRun, &SourceError>> {
+        self.queries.iter().flatten().next().map(Result::as_ref)
     }
 }

@@ -1,12 +1,12 @@
-//! A query result as CSV: one row per sample with the time, the series' labels and the value.
+//! A chart's data as CSV: one row per sample with the time, the series' labels and the value.
 
-use crate::model::{QueryResult, TimeZoneChoice};
+use crate::model::{ChartData, TimeZoneChoice};
 use chrono::{TimeZone as _, Utc};
 
 /// `time,series,value` rows; times in RFC 3339 in the chosen zone.
-pub fn result_to_csv(result: &QueryResult, zone: TimeZoneChoice) -> String {
+pub fn chart_to_csv(data: &ChartData, zone: TimeZoneChoice) -> String {
     let mut out = String::from("time,series,value\n");
-    for series in &result.series {
+    for series in &data.series {
         let name = quote(&series.labels.to_string());
         for (&t, &v) in series.timestamps.iter().zip(&series.values) {
             let secs = t.floor() as i64;
@@ -46,22 +46,26 @@ fn quote(field: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Labels, Series};
+    use crate::model::{ChartSeries, Labels, SeriesStats};
 
     #[test]
     fn rows_carry_time_labels_and_value() {
-        let result = QueryResult {
-            series: vec![Series {
+        let data = ChartData {
+            series: vec![ChartSeries {
+                query: 0,
+                name: "legend text is not the identity".into(),
                 labels: Labels::new(vec![
                     ("__name__".into(), "up".into()),
                     ("job".into(), "p".into()),
                 ]),
                 timestamps: vec![0.0, 1.5],
                 values: vec![1.0, f64::NAN],
+                step: 1.0,
+                stats: SeriesStats::default(),
             }],
-            ..QueryResult::default()
+            ..ChartData::default()
         };
-        let csv = result_to_csv(&result, TimeZoneChoice::Utc);
+        let csv = chart_to_csv(&data, TimeZoneChoice::Utc);
         assert_eq!(
             csv,
             "time,series,value\n\

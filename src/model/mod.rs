@@ -1,10 +1,12 @@
 //! Plain typed data shared by sources, analysis and ui. No I/O, no drawing.
 
+pub mod chart_data;
 pub mod ids;
 pub mod series;
 pub mod telemetry;
 pub mod time_range;
 
+pub use chart_data::{ChartData, ChartSeries, SeriesStats};
 pub use ids::{SpanId, TraceId};
 pub use series::{Labels, QueryResult, QueryRun, Series};
 pub use telemetry::{AttrValue, LogBatch, Span, SpanStatus, Trace, TraceSummary};

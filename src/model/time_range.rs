@@ -40,6 +40,18 @@ impl TimeRange {
         }
     }
 
+    /// A fixed range between two Unix times in seconds (millisecond precision), as a chart
+    /// selection gives them; `None` when they are not an increasing pair of valid times.
+    pub fn absolute_secs(from: f64, to: f64) -> Option<Self> {
+        let at = |t: f64| DateTime::<Utc>::from_timestamp_millis((t * 1000.0).round() as i64);
+        match (at(from), at(to)) {
+            (Some(from), Some(to)) if from < to && from.timestamp() > 0 => {
+                Some(Self::Absolute { from, to })
+            }
+            _ => None,
+        }
+    }
+
     pub fn is_relative(&self) -> bool {
         matches!(self, Self::Relative { .. })
     }

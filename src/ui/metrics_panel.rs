@@ -1,24 +1,38 @@
-//! The metrics panel: a PromQL field, the run status, errors and warnings, and the chart.
+//! The metrics panel: queries A, B, C… each in a PromQL editor, the run status and errors, the
+//! chart with its legend table, and instant queries as a table.
 
 use super::action::Action;
-use super::chart::chart_ui;
-use crate::model::{QueryRun, TimeZoneChoice};
+use super::chart::{ChartView, chart_ui};
+use super::instant_table::{TableSort, instant_table_ui};
+use super::legend::legend_ui;
+use super::promql_editor::promql_editor_ui;
+use crate::model::{ChartData, QueryRun, TimeRange, TimeZoneChoice};
 use crate::sources::SourceError;
-use crate::workspace::{Connection, MetricsPanel, PanelId};
-use egui::{Color32, Key, Modifiers, RichText};
+use crate::workspace::{ChartKind, Connection, MetricQuery, MetricsPanel, PanelId, Unit};
+use egui::{Color32, RichText};
+use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::Duration;
 
-/// Everything the panel shows this frame. The query text and connection choice are the panel's
-/// own view state and are edited in place; everything else goes back as actions.
+/// What the panel's last run left to show.
+pub struct MetricsShown<'a> {
+    pub chart: &'a Arc<ChartData>,
+    pub table: &'a Arc<ChartData>,
+    /// Per panel query: its run or error, `None` when it did not run.
+    pub queries: Vec<Option<Result<&'a QueryRun, &'a SourceError>>>,
+}
+
+/// Everything the panel shows this frame. The queries and chart options are the panel's own
+/// view state and are edited in place; everything else goes back as actions.
 pub struct MetricsPanelView<'a> {
     pub id: PanelId,
     pub title: &'a str,
     pub spec: &'a mut MetricsPanel,
     pub connections: &'a [Connection],
-    /// Elapsed time and bytes received of the query in flight.
+    /// Elapsed time and bytes received of the queries in flight.
     pub loading: Option<(Duration, u64)>,
-    /// The last finished query, kept on screen while a new one loads.
-    pub last: Option<Result<&'a QueryRun, &'a SourceError>>,
+    /// The last finished run, kept on screen while a new one loads; or why nothing ran.
+    pub last: Option<Result<MetricsShown<'a>, &'a SourceError>>,
     pub zone: TimeZoneChoice,
 }
 
@@ -35,7 +49,107 @@ pub fn metrics_panel_ui(ui: &mut egui::Ui, view: MetricsPanelView<'_>) -> Vec<Ac
     } = view;
     let mut actions = Vec::new();
 
-    ui.horizontal(|ui| {
+    header_ui(ui, id, title, spec, connections, &last, &mut actions);
+    let mut remove = None;
+    let count = spec.queries.len();
+    for (i, query) in spec.queries.iter_mut().enumerate() {
+        if query_row_ui(ui, id, i, count, query, &mut actions) {
+            remove = Some(i);
+        }
+    }
+    if let Some(i) = remove {
+        spec.queries.remove(i);
+        actions.push(Action::RunQuery(id));
+    }
+
+    status_ui(ui, id, loading, &last, &mut actions);
+
+    let shown = match &last {
+        Some(Ok(shown)) => shown,
+        Some(Err(_)) => return actions,
+        None => {
+            if loading.is_none() && spec.connection.is_none() {
+                ui.centered_and_justified(|ui| {
+                    ui.label("Choose a connection, type a PromQL query and press Ctrl+Enter.")
+                });
+            }
+            return actions;
+        }
+    };
+    let unit = spec.chart.unit;
+    if !shown.table.series.is_empty() {
+        let sort_id = ui.make_persistent_id(("instant_sort", id));
+        let mut sort: TableSort = ui.data(|d| d.get_temp(sort_id)).unwrap_or_default();
+        let height = if shown.chart.series.is_empty() {
+            ui.available_height()
+        } else {
+            (ui.available_height() * 0.3).max(60.0)
+        };
+        ui.allocate_ui(egui::vec2(ui.available_width(), height), |ui| {
+            instant_table_ui(ui, ("instant", id), shown.table, unit, &mut sort);
+        });
+        ui.data_mut(|d| d.insert_temp(sort_id, sort));
+    }
+    let data = shown.chart;
+    if data.series.is_empty() {
+        if shown.table.series.is_empty() && shown.queries.iter().flatten().any(|q| q.is_ok()) {
+            ui.centered_and_justified(|ui| ui.label("No data: the queries returned no series."));
+        }
+        return actions;
+    }
+    if data.total_series > data.series.len() {
+        ui.colored_label(
+            Color32::from_rgb(0xe0, 0xb0, 0x30),
+            format!(
+                "Showing the first {} of {} series (the panel's series cap; change it in Chart options).",
+                data.series.len(),
+                data.total_series
+            ),
+        );
+    }
+    let hidden_id = ui.make_persistent_id(("hidden_series", id));
+    let mut hidden: HashSet<String> = ui.data(|d| d.get_temp(hidden_id)).unwrap_or_default();
+    let legend_rows = data.series.len().min(6) as f32;
+    let legend_height = 22.0 + legend_rows * 18.0;
+    let chart_height = (ui.available_height() - legend_height - 8.0).max(120.0);
+    let response = ui
+        .allocate_ui(egui::vec2(ui.available_width(), chart_height), |ui| {
+            chart_ui(
+                ui,
+                id,
+                ChartView {
+                    data,
+                    options: spec.chart,
+                    zone,
+                    hidden: &hidden,
+                },
+            )
+        })
+        .inner;
+    if response.preparing {
+        ui.ctx().request_repaint_after(Duration::from_millis(30));
+    }
+    if let Some(range) = response
+        .zoom_to
+        .and_then(|(from, to)| TimeRange::absolute_secs(from, to))
+    {
+        actions.push(Action::SetTimeRange(range));
+    }
+    legend_ui(ui, ("legend", id), data, unit, &mut hidden, legend_height);
+    ui.data_mut(|d| d.insert_temp(hidden_id, hidden));
+    actions
+}
+
+fn header_ui(
+    ui: &mut egui::Ui,
+    id: PanelId,
+    title: &str,
+    spec: &mut MetricsPanel,
+    connections: &[Connection],
+    last: &Option<Result<MetricsShown<'_>, &SourceError>>,
+    actions: &mut Vec<Action>,
+) {
+    ui.horizontal_wrapped(|ui| {
         ui.strong(title);
         let selected = spec
             .connection
@@ -51,6 +165,35 @@ pub fn metrics_panel_ui(ui: &mut egui::Ui, view: MetricsPanelView<'_>) -> Vec<Ac
         if ui.button("Run").on_hover_text("Ctrl+Enter").clicked() {
             actions.push(Action::RunQuery(id));
         }
+        if ui.button("Add query").clicked() {
+            spec.queries.push(MetricQuery::default());
+        }
+        ui.menu_button("Chart options", |ui| {
+            let before = spec.chart;
+            egui::ComboBox::new(("chart_kind", id), "Chart kind")
+                .selected_text(spec.chart.kind.name())
+                .show_ui(ui, |ui| {
+                    for kind in ChartKind::ALL {
+                        ui.selectable_value(&mut spec.chart.kind, *kind, kind.name());
+                    }
+                });
+            egui::ComboBox::new(("chart_unit", id), "Unit")
+                .selected_text(spec.chart.unit.name())
+                .show_ui(ui, |ui| {
+                    for unit in Unit::ALL {
+                        ui.selectable_value(&mut spec.chart.unit, *unit, unit.name());
+                    }
+                });
+            ui.checkbox(&mut spec.chart.log_scale, "Log scale");
+            ui.horizontal(|ui| {
+                let label = ui.label("Series cap");
+                ui.add(egui::DragValue::new(&mut spec.series_cap).range(1..=100_000))
+                    .labelled_by(label.id);
+            });
+            if spec.chart != before {
+                ui.ctx().request_repaint();
+            }
+        });
         ui.menu_button("Panel menu", |ui| {
             if ui.button("Export as PNG…").clicked() {
                 actions.push(Action::ExportPng {
@@ -59,7 +202,7 @@ pub fn metrics_panel_ui(ui: &mut egui::Ui, view: MetricsPanelView<'_>) -> Vec<Ac
                 });
                 ui.close();
             }
-            let has_data = matches!(last, Some(Ok(run)) if !run.result.series.is_empty());
+            let has_data = matches!(last, Some(Ok(shown)) if !shown.chart.series.is_empty());
             if ui
                 .add_enabled(has_data, egui::Button::new("Copy data as CSV"))
                 .clicked()
@@ -74,57 +217,86 @@ pub fn metrics_panel_ui(ui: &mut egui::Ui, view: MetricsPanelView<'_>) -> Vec<Ac
             }
         });
     });
+}
 
-    let editor_id = ui.make_persistent_id(("promql", id));
-    // Consumed before the editor sees it, so Ctrl+Enter runs instead of adding a newline.
-    let run_key = ui.memory(|m| m.has_focus(editor_id))
-        && ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Enter));
-    let label = ui.label("PromQL query");
-    ui.add(
-        egui::TextEdit::multiline(&mut spec.query)
-            .id(editor_id)
-            .code_editor()
-            .desired_rows(1)
-            .desired_width(f32::INFINITY)
-            .hint_text("e.g. rate(prometheus_http_requests_total[5m]) — Ctrl+Enter runs"),
-    )
-    .labelled_by(label.id);
-    if run_key {
-        actions.push(Action::RunQuery(id));
-    }
-
-    status_ui(ui, id, loading, last, &mut actions);
-
-    match last {
-        Some(Ok(run)) if run.result.series.is_empty() => {
-            ui.centered_and_justified(|ui| ui.label("No data: the query returned no series."));
+/// One query's row: its letter, editor and options. Returns true when the user removes it.
+fn query_row_ui(
+    ui: &mut egui::Ui,
+    id: PanelId,
+    index: usize,
+    count: usize,
+    query: &mut MetricQuery,
+    actions: &mut Vec<Action>,
+) -> bool {
+    let letter = MetricsPanel::letter(index);
+    // Query A keeps the plain name, so a one-query panel reads as before.
+    let label = if index == 0 {
+        "PromQL query".to_owned()
+    } else {
+        format!("PromQL query {letter}")
+    };
+    let mut removed = false;
+    ui.horizontal(|ui| {
+        let mut letter_text = RichText::new(&letter).monospace().strong();
+        if query.disabled {
+            letter_text = letter_text.weak().strikethrough();
         }
-        Some(Ok(run)) => {
-            chart_ui(
-                ui,
-                id,
-                run.id,
-                &run.result,
-                (run.start, run.end),
-                run.step,
-                zone,
-            );
-        }
-        _ if loading.is_none() && spec.connection.is_none() => {
-            ui.centered_and_justified(|ui| {
-                ui.label("Choose a connection, type a PromQL query and press Ctrl+Enter.")
+        ui.label(letter_text);
+        let options_width = 96.0;
+        ui.allocate_ui(
+            egui::vec2((ui.available_width() - options_width).max(120.0), 0.0),
+            |ui| {
+                let editor_id = ui.make_persistent_id(("promql", id, index));
+                let response = promql_editor_ui(
+                    ui,
+                    editor_id,
+                    &label,
+                    &mut query.expr,
+                    "e.g. rate(prometheus_http_requests_total[5m]) — Ctrl+Enter runs",
+                );
+                if response.run {
+                    actions.push(Action::RunQuery(id));
+                }
+            },
+        );
+        ui.menu_button(format!("Options {letter}"), |ui| {
+            ui.horizontal(|ui| {
+                let l = ui.label("Legend");
+                ui.add(
+                    egui::TextEdit::singleline(&mut query.legend)
+                        .hint_text("{{job}} {{instance}}")
+                        .desired_width(200.0),
+                )
+                .labelled_by(l.id);
             });
-        }
-        _ => {}
-    }
-    actions
+            ui.horizontal(|ui| {
+                let l = ui.label("Min step (s)");
+                ui.add(egui::DragValue::new(&mut query.min_step_secs).range(0.0..=86_400.0))
+                    .labelled_by(l.id);
+            });
+            ui.horizontal(|ui| {
+                ui.radio_value(&mut query.instant, false, "Range");
+                ui.radio_value(&mut query.instant, true, "Instant");
+            });
+            ui.checkbox(&mut query.disabled, "Disable query");
+            if count > 1 && ui.button(format!("Remove query {letter}")).clicked() {
+                removed = true;
+                ui.close();
+            }
+            if ui.button("Apply").clicked() {
+                actions.push(Action::RunQuery(id));
+                ui.close();
+            }
+        });
+    });
+    removed
 }
 
 fn status_ui(
     ui: &mut egui::Ui,
     id: PanelId,
     loading: Option<(Duration, u64)>,
-    last: Option<Result<&QueryRun, &SourceError>>,
+    last: &Option<Result<MetricsShown<'_>, &SourceError>>,
     actions: &mut Vec<Action>,
 ) {
     if let Some((elapsed, bytes)) = loading {
@@ -141,43 +313,68 @@ fn status_ui(
         });
     }
     match last {
-        Some(Ok(run)) => {
-            if loading.is_none() {
-                ui.label(
-                    RichText::new(format!(
-                        "{} series, {} points, {} in {} ms, step {}s",
-                        run.result.series.len(),
-                        run.result.point_count(),
-                        format_bytes(run.bytes),
-                        run.elapsed.as_millis(),
-                        run.step
-                    ))
-                    .small()
-                    .weak(),
-                );
-            }
-            for w in &run.result.warnings {
-                ui.colored_label(Color32::from_rgb(0xe0, 0xb0, 0x30), format!("Warning: {w}"));
-            }
-            for i in &run.result.infos {
-                ui.label(RichText::new(format!("Note: {i}")).weak());
+        Some(Ok(shown)) => {
+            let several = shown.queries.len() > 1;
+            for (i, outcome) in shown.queries.iter().enumerate() {
+                let prefix = if several {
+                    format!("{}: ", MetricsPanel::letter(i))
+                } else {
+                    String::new()
+                };
+                match outcome {
+                    Some(Ok(run)) => {
+                        if loading.is_none() {
+                            let series = shown
+                                .chart
+                                .series
+                                .iter()
+                                .chain(&shown.table.series)
+                                .filter(|s| s.query == i);
+                            let (count, points) =
+                                series.fold((0, 0), |(c, p), s| (c + 1, p + s.timestamps.len()));
+                            ui.label(
+                                RichText::new(format!(
+                                    "{prefix}{count} series, {points} points, {} in {} ms, step {}s",
+                                    format_bytes(run.bytes),
+                                    run.elapsed.as_millis(),
+                                    run.step
+                                ))
+                                .small()
+                                .weak(),
+                            );
+                        }
+                        for w in &run.result.warnings {
+                            ui.colored_label(
+                                Color32::from_rgb(0xe0, 0xb0, 0x30),
+                                format!("{prefix}Warning: {w}"),
+                            );
+                        }
+                        for note in &run.result.infos {
+                            ui.label(RichText::new(format!("{prefix}Note: {note}")).weak());
+                        }
+                    }
+                    Some(Err(e)) => error_ui(ui, &prefix, e),
+                    None => {}
+                }
             }
         }
-        Some(Err(e)) => {
-            egui::Frame::new()
-                .fill(Color32::from_rgba_unmultiplied(0xf2, 0x49, 0x5c, 0x30))
-                .inner_margin(6.0)
-                .corner_radius(4.0)
-                .show(ui, |ui| {
-                    ui.colored_label(
-                        Color32::from_rgb(0xf2, 0x49, 0x5c),
-                        RichText::new(e.kind()).strong(),
-                    );
-                    ui.label(e.to_string());
-                });
-        }
+        Some(Err(e)) => error_ui(ui, "", e),
         None => {}
     }
+}
+
+fn error_ui(ui: &mut egui::Ui, prefix: &str, e: &SourceError) {
+    egui::Frame::new()
+        .fill(Color32::from_rgba_unmultiplied(0xf2, 0x49, 0x5c, 0x30))
+        .inner_margin(6.0)
+        .corner_radius(4.0)
+        .show(ui, |ui| {
+            ui.colored_label(
+                Color32::from_rgb(0xf2, 0x49, 0x5c),
+                RichText::new(format!("{prefix}{}", e.kind())).strong(),
+            );
+            ui.label(e.to_string());
+        });
 }
 
 /// `1536` → `1.5 KiB`.

@@ -4,11 +4,15 @@
 pub mod action;
 pub mod chart;
 pub mod connections;
+pub mod instant_table;
+pub mod legend;
 pub mod local_status;
 pub mod logs_panel;
 pub mod metrics_panel;
+pub mod promql_editor;
 pub mod time_axis;
 pub mod time_bar;
 pub mod traces_panel;
+pub mod units;
 
 pub use action::Action;

@@ -3,10 +3,12 @@
 
 pub mod connection;
 pub mod file;
+pub mod metrics_panel;
 pub mod secret;
 
 pub use connection::{Auth, Connection, ConnectionId, HeaderEntry, HeaderValue, SourceKind};
 pub use file::{WorkspaceError, default_path, load, parse, save_atomic, to_text};
+pub use metrics_panel::{ChartKind, ChartOptions, MetricQuery, MetricsPanel, Unit};
 pub use secret::Secret;
 
 use crate::model::{TimeRange, TimeZoneChoice};
@@ -137,14 +139,6 @@ pub struct TracesPanel {
     pub errors_only: bool,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct MetricsPanel {
-    pub connection: Option<ConnectionId>,
-    /// PromQL.
-    pub query: String,
-}
-
 impl Workspace {
     pub fn connection(&self, id: ConnectionId) -> Option<&Connection> {
         self.connections.iter().find(|c| c.id == id)
@@ -174,28 +168,33 @@ impl Workspace {
         ws.time.range = crate::model::TimeRange::Relative { seconds: 5 * 60 };
         ws.time.auto_refresh_secs = Some(10);
         ws.local.demo_workload = true;
-        let metrics = |id: u32, title: &str, query: &str| Panel {
-            id: PanelId(id),
-            title: title.to_owned(),
-            kind: PanelKind::Metrics(MetricsPanel {
-                connection: Some(local),
-                query: query.to_owned(),
-            }),
+        let metrics = |id: u32, title: &str, query: &str, unit: Unit| {
+            let mut panel = MetricsPanel::new(Some(local), query);
+            panel.queries[0].legend = "{{service_name}}".into();
+            panel.chart.unit = unit;
+            Panel {
+                id: PanelId(id),
+                title: title.to_owned(),
+                kind: PanelKind::Metrics(panel),
+            }
         };
         ws.panels.push(metrics(
             1,
             "Requests per second by service",
             "sum by (service_name) (rate(http_server_request_duration_count[1m]))",
+            Unit::OpsPerSecond,
         ));
         ws.panels.push(metrics(
             2,
             "Error ratio by service (5xx)",
             "(sum by (service_name) (rate(http_server_request_duration_count{http_response_status_code=~\"5..\"}[1m])) or sum by (service_name) (rate(http_server_request_duration_count[1m])) * 0) / sum by (service_name) (rate(http_server_request_duration_count[1m]))",
+            Unit::PercentUnit,
         ));
         ws.panels.push(metrics(
             5,
-            "p95 latency by service (seconds)",
+            "p95 latency by service",
             "histogram_quantile(0.95, sum by (le, service_name) (rate(http_server_request_duration_bucket[1m])))",
+            Unit::Seconds,
         ));
         ws.panels.push(Panel {
             id: PanelId(3),
@@ -237,10 +236,7 @@ impl Workspace {
         self.panels.push(Panel {
             id,
             title: format!("Metrics {}", id.0),
-            kind: PanelKind::Metrics(MetricsPanel {
-                connection: Some(conn_id),
-                query: query.to_owned(),
-            }),
+            kind: PanelKind::Metrics(MetricsPanel::new(Some(conn_id), query)),
         });
         id
     }

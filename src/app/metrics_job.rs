@@ -1,0 +1,151 @@
+//! Runs every query of a metrics panel at once and prepares what its chart and table show,
+//! all off the UI thread: decoding, legend names and the legend's statistics.
+
+use super::panel_state::{MetricsOutcome, PanelData};
+use crate::analysis::{QueryPart, chart_data};
+use crate::fetch::Progress;
+use crate::model::{QueryResult, QueryRun};
+use crate::sources::prometheus::{self, RangeQuery};
+use crate::sources::{HttpClient, SourceError};
+use crate::store::LocalStore;
+use crate::workspace::{Connection, MetricQuery, MetricsPanel};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Runs `spec`'s enabled queries over `[from, to]` against the local store or `conn`.
+pub async fn run_metrics_queries(
+    spec: MetricsPanel,
+    (from, to): (f64, f64),
+    width_px: f32,
+    store: Option<LocalStore>,
+    conn: Option<Connection>,
+    progress: Arc<Progress>,
+) -> Result<PanelData, SourceError> {
+    let http = match (&store, conn) {
+        (None, Some(conn)) => Some(HttpClient::new(&conn)?),
+        (None, None) => {
+            return Err(SourceError::Config(
+                "choose a connection for this panel".into(),
+            ));
+        }
+        (Some(_), _) => None,
+    };
+    let runs = spec.queries.iter().map(|q| {
+        let request = request_for(q, (from, to), width_px);
+        let (store, http, progress) = (store.clone(), http.clone(), Arc::clone(&progress));
+        async move {
+            let request = request?;
+            let started = Instant::now();
+            let result = match (store, http) {
+                (Some(store), _) => {
+                    let q = request.clone();
+                    tokio::task::spawn_blocking(move || {
+                        crate::sources::local::range_query(&store, &q.query, q.start, q.end, q.step)
+                    })
+                    .await
+                    .unwrap_or_else(|e| {
+                        Err(SourceError::Config(format!("local query stopped: {e}")))
+                    })
+                }
+                (None, Some(http)) => prometheus::range_query(&http, &request, &progress).await,
+                (None, None) => unreachable!("a store or a client was chosen above"),
+            };
+            Some(result.map(|result| QueryRun {
+                id: QueryRun::next_id(),
+                start: request.start,
+                end: request.end,
+                step: request.step,
+                result,
+                // Queries share one progress counter: this is the panel's total so far.
+                bytes: progress.bytes(),
+                elapsed: started.elapsed(),
+            }))
+        }
+    });
+    let outcomes: Vec<Option<Result<QueryRun, SourceError>>> =
+        futures_util::future::join_all(runs).await;
+    let cap = spec.series_cap;
+    // Legend names and statistics scan every sample: keep that off the async workers too.
+    tokio::task::spawn_blocking(move || assemble(&spec, (from, to), outcomes, cap))
+        .await
+        .map_err(|e| SourceError::Config(format!("preparing the chart stopped: {e}")))
+}
+
+/// The request for one panel query, or `None` when it is empty or disabled.
+fn request_for(q: &MetricQuery, (from, to): (f64, f64), width_px: f32) -> Option<RangeQuery> {
+    let expr = q.expr.trim();
+    if q.disabled || expr.is_empty() {
+        return None;
+    }
+    let mut request = RangeQuery::for_width(expr, from, to, width_px);
+    if q.min_step_secs > request.step {
+        request.step = q.min_step_secs.ceil();
+        request.start = (from / request.step).floor() * request.step;
+    }
+    if q.instant {
+        // One evaluation at the end of the range: a range query over a single point is what
+        // Prometheus runs for an instant query, and the Local source answers it the same way.
+        request.start = to;
+        request.end = to;
+    }
+    Some(request)
+}
+
+/// Moves the series of every run into the chart (range queries) or the table (instant ones).
+fn assemble(
+    spec: &MetricsPanel,
+    range: (f64, f64),
+    mut outcomes: Vec<Option<Result<QueryRun, SourceError>>>,
+    cap: usize,
+) -> PanelData {
+    let mut range_parts = Vec::new();
+    let mut instant_parts = Vec::new();
+    for (i, (q, outcome)) in spec.queries.iter().zip(&mut outcomes).enumerate() {
+        let Some(Ok(run)) = outcome else { continue };
+        let part = QueryPart {
+            query: i,
+            legend: q.legend.clone(),
+            step: run.step,
+            result: QueryResult {
+                series: std::mem::take(&mut run.result.series),
+                ..QueryResult::default()
+            },
+        };
+        if q.instant {
+            instant_parts.push(part);
+        } else {
+            range_parts.push(part);
+        }
+    }
+    let chart = chart_data(QueryRun::next_id(), range, &mut range_parts, cap);
+    let table = chart_data(QueryRun::next_id(), range, &mut instant_parts, cap);
+    PanelData::Metrics(MetricsOutcome {
+        chart: Arc::new(chart),
+        table: Arc::new(table),
+        queries: outcomes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn min_step_and_instant_shape_the_request() {
+        let mut q = MetricQuery::new("up");
+        let auto = request_for(&q, (1000.0, 4600.0), 1200.0).unwrap();
+        assert_eq!(auto.step, 3.0);
+        q.min_step_secs = 60.0;
+        let coarse = request_for(&q, (1000.0, 4600.0), 1200.0).unwrap();
+        assert_eq!(
+            (coarse.step, coarse.start, coarse.end),
+            (60.0, 960.0, 4600.0)
+        );
+        q.instant = true;
+        let instant = request_for(&q, (1000.0, 4600.0), 1200.0).unwrap();
+        assert_eq!((instant.start, instant.end), (4600.0, 4600.0));
+        q.disabled = true;
+        assert!(request_for(&q, (1000.0, 4600.0), 1200.0).is_none());
+        assert!(request_for(&MetricQuery::new("  "), (0.0, 1.0), 100.0).is_none());
+    }
+}
