@@ -192,3 +192,73 @@ fn export_png_writes_exactly_the_panel_at_the_screen_scale() {
         "{differing} of {sampled} sampled pixels differ"
     );
 }
+
+#[test]
+fn a_second_query_a_legend_format_an_instant_table_and_isolating_a_series() {
+    let replay = support::Replay::start(
+        200,
+        include_bytes!("fixtures/prometheus/query-range-gappy-threshold-step1s.json"),
+    );
+    let (app, panel) = app_with_panel(&replay.url, "demo_queue_depth > 60", Some(recorded_range()));
+    let mut h = harness(app, 1.0);
+    support::step_until(&mut h, "the chart", |h| {
+        h.state().panel_chart(panel).is_some()
+    });
+
+    // Query A's legend format names the series by their queue.
+    h.get_by_label("Options A").click();
+    h.run_steps(3);
+    h.get_by_label("Legend").click();
+    h.step();
+    h.get_by_label("Legend").type_text("queue {{queue}}");
+    h.step();
+    // Enter ends the edit; the panel runs again with the new names.
+    h.key_press(Key::Enter);
+    h.run_steps(2);
+    support::step_until(&mut h, "the renamed series", |h| {
+        h.state().panel_chart(panel).is_some_and(|c| {
+            c.series.iter().map(|s| s.name.as_str()).collect::<Vec<_>>()
+                == ["queue billing", "queue email"]
+        })
+    });
+    h.get_by_label("queue billing");
+
+    // Query B, instant, shows as a table of label sets beside the chart of A.
+    h.get_by_label("Options A").click();
+    h.run_steps(2);
+    h.get_by_label("Add query").click();
+    h.run_steps(2);
+    h.get_by_label("PromQL query B").click();
+    h.step();
+    h.get_by_label("PromQL query B")
+        .type_text("demo_queue_depth");
+    h.step();
+    h.get_by_label("Options B").click();
+    h.run_steps(3);
+    h.get_by_label("Instant").click();
+    h.run_steps(2);
+    support::step_until(&mut h, "the instant table", |h| {
+        h.query_by_label_contains("Value").is_some()
+    });
+    assert_eq!(
+        h.query_all_by_label_contains("demo_queue_depth{env=\"fixture\"")
+            .count(),
+        2,
+        "one table row per series"
+    );
+    assert_eq!(
+        h.state().panel_chart(panel).unwrap().series.len(),
+        2,
+        "A's chart stays"
+    );
+    h.get_by_label_contains("B: 2 series,");
+
+    // A click on a legend entry shows only that series; a second click shows all again.
+    h.get_by_label("queue billing").click();
+    h.run_steps(2);
+    let hidden = h.state().hidden_series(panel).unwrap().clone();
+    assert_eq!(hidden, ["queue email".to_owned()].into_iter().collect());
+    h.get_by_label("queue billing").click();
+    h.run_steps(2);
+    assert!(h.state().hidden_series(panel).unwrap().is_empty());
+}

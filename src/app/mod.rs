@@ -156,6 +156,11 @@ impl SignalscopeApp {
         }
     }
 
+    /// Series a metrics panel's legend has hidden.
+    pub fn hidden_series(&self, id: PanelId) -> Option<&std::collections::HashSet<String>> {
+        self.panels.get(&id).map(|p| &p.hidden_series)
+    }
+
     /// True once a panel (of any kind) has a finished result.
     pub fn has_result(&self, id: PanelId) -> bool {
         self.panels.get(&id).is_some_and(|p| p.last.is_some())
@@ -280,18 +285,26 @@ impl SignalscopeApp {
                                 spec,
                                 connections: &connections,
                                 loading,
-                                last: state.metrics().map(|r| {
-                                    r.map(|o| MetricsShown {
-                                        chart: &o.chart,
-                                        table: &o.table,
-                                        queries: o
-                                            .queries
-                                            .iter()
-                                            .map(|q| q.as_ref().map(Result::as_ref))
-                                            .collect(),
-                                    })
-                                }),
+                                last: match &state.last {
+                                    Some(Ok(PanelData::Metrics(o))) => Some(Ok(o)),
+                                    Some(Err(e)) => Some(Err(e)),
+                                    _ => None,
+                                }
+                                .map(
+                                    |r: Result<&panel_state::MetricsOutcome, &SourceError>| {
+                                        r.map(|o| MetricsShown {
+                                            chart: &o.chart,
+                                            table: &o.table,
+                                            queries: o
+                                                .queries
+                                                .iter()
+                                                .map(|q| q.as_ref().map(Result::as_ref))
+                                                .collect(),
+                                        })
+                                    },
+                                ),
                                 zone,
+                                hidden: &mut state.hidden_series,
                             },
                         ),
                         PanelKind::Logs(spec) => {

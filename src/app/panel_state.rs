@@ -27,6 +27,8 @@ pub struct PanelState {
     pub rect: Option<egui::Rect>,
     /// The chart's width in the last frame, for the query step.
     pub width_px: f32,
+    /// Series the legend has hidden, by name; kept across refreshes.
+    pub hidden_series: std::collections::HashSet<String>,
 }
 
 impl PanelState {

@@ -34,6 +34,8 @@ pub struct MetricsPanelView<'a> {
     /// The last finished run, kept on screen while a new one loads; or why nothing ran.
     pub last: Option<Result<MetricsShown<'a>, &'a SourceError>>,
     pub zone: TimeZoneChoice,
+    /// Series the legend has hidden, by name.
+    pub hidden: &'a mut HashSet<String>,
 }
 
 /// Draws the panel; returns what the user asked for.
@@ -46,6 +48,7 @@ pub fn metrics_panel_ui(ui: &mut egui::Ui, view: MetricsPanelView<'_>) -> Vec<Ac
         loading,
         last,
         zone,
+        hidden,
     } = view;
     let mut actions = Vec::new();
 
@@ -107,8 +110,6 @@ pub fn metrics_panel_ui(ui: &mut egui::Ui, view: MetricsPanelView<'_>) -> Vec<Ac
             ),
         );
     }
-    let hidden_id = ui.make_persistent_id(("hidden_series", id));
-    let mut hidden: HashSet<String> = ui.data(|d| d.get_temp(hidden_id)).unwrap_or_default();
     let legend_rows = data.series.len().min(6) as f32;
     let legend_height = 22.0 + legend_rows * 18.0;
     let chart_height = (ui.available_height() - legend_height - 8.0).max(120.0);
@@ -121,7 +122,7 @@ pub fn metrics_panel_ui(ui: &mut egui::Ui, view: MetricsPanelView<'_>) -> Vec<Ac
                     data,
                     options: spec.chart,
                     zone,
-                    hidden: &hidden,
+                    hidden,
                 },
             )
         })
@@ -135,8 +136,7 @@ pub fn metrics_panel_ui(ui: &mut egui::Ui, view: MetricsPanelView<'_>) -> Vec<Ac
     {
         actions.push(Action::SetTimeRange(range));
     }
-    legend_ui(ui, ("legend", id), data, unit, &mut hidden, legend_height);
-    ui.data_mut(|d| d.insert_temp(hidden_id, hidden));
+    legend_ui(ui, ("legend", id), data, unit, hidden, legend_height);
     actions
 }
 
@@ -236,6 +236,7 @@ fn query_row_ui(
         format!("PromQL query {letter}")
     };
     let mut removed = false;
+    let open_id = ui.make_persistent_id(("query_options", id, index));
     ui.horizontal(|ui| {
         let mut letter_text = RichText::new(&letter).monospace().strong();
         if query.disabled {
@@ -259,36 +260,48 @@ fn query_row_ui(
                 }
             },
         );
-        ui.menu_button(format!("Options {letter}"), |ui| {
-            ui.horizontal(|ui| {
-                let l = ui.label("Legend");
-                ui.add(
+        let mut open = ui.data(|d| d.get_temp::<bool>(open_id)).unwrap_or(false);
+        if ui
+            .selectable_label(open, format!("Options {letter}"))
+            .on_hover_text("Legend format, min step, range or instant")
+            .clicked()
+        {
+            open = !open;
+            ui.data_mut(|d| d.insert_temp(open_id, open));
+        }
+    });
+    if ui.data(|d| d.get_temp::<bool>(open_id)).unwrap_or(false) {
+        ui.horizontal_wrapped(|ui| {
+            ui.add_space(16.0);
+            let before = query.clone();
+            let l = ui.label("Legend");
+            let legend = ui
+                .add(
                     egui::TextEdit::singleline(&mut query.legend)
                         .hint_text("{{job}} {{instance}}")
                         .desired_width(200.0),
                 )
                 .labelled_by(l.id);
-            });
-            ui.horizontal(|ui| {
-                let l = ui.label("Min step (s)");
-                ui.add(egui::DragValue::new(&mut query.min_step_secs).range(0.0..=86_400.0))
-                    .labelled_by(l.id);
-            });
-            ui.horizontal(|ui| {
-                ui.radio_value(&mut query.instant, false, "Range");
-                ui.radio_value(&mut query.instant, true, "Instant");
-            });
+            let l = ui.label("Min step (s)");
+            ui.add(egui::DragValue::new(&mut query.min_step_secs).range(0.0..=86_400.0))
+                .labelled_by(l.id);
+            ui.radio_value(&mut query.instant, false, "Range");
+            ui.radio_value(&mut query.instant, true, "Instant");
             ui.checkbox(&mut query.disabled, "Disable query");
             if count > 1 && ui.button(format!("Remove query {letter}")).clicked() {
                 removed = true;
-                ui.close();
             }
-            if ui.button("Apply").clicked() {
+            // The legend re-runs when the user is done typing; everything else at once.
+            let legend_done = legend.lost_focus();
+            let other_changed = MetricQuery {
+                legend: query.legend.clone(),
+                ..before
+            } != *query;
+            if legend_done || other_changed {
                 actions.push(Action::RunQuery(id));
-                ui.close();
             }
         });
-    });
+    }
     removed
 }
 
