@@ -261,4 +261,21 @@ fn a_second_query_a_legend_format_an_instant_table_and_isolating_a_series() {
     h.get_by_label("queue billing").click();
     h.run_steps(2);
     assert!(h.state().hidden_series(panel).unwrap().is_empty());
+
+    // Every run went into the connection's history, which each query can pick from.
+    let ws = &h.state().workspace;
+    let conn = ws.connections[0].id;
+    assert_eq!(
+        ws.query_history[&conn],
+        ["demo_queue_depth > 60", "demo_queue_depth"]
+    );
+    h.get_by_label("History B").click();
+    h.run_steps(3);
+    h.get_by_label("demo_queue_depth > 60").click();
+    h.run_steps(2);
+    let signalscope::workspace::PanelKind::Metrics(spec) = &h.state().workspace.panels[0].kind
+    else {
+        panic!("a metrics panel")
+    };
+    assert_eq!(spec.queries[1].expr, "demo_queue_depth > 60");
 }

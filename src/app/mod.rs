@@ -264,6 +264,7 @@ impl SignalscopeApp {
         let height = ((ui.available_height() - 28.0 * count) / count).max(320.0);
         let zone = self.workspace.time.zone;
         let connections = self.workspace.connections.clone();
+        let history = &self.workspace.query_history;
         egui::ScrollArea::vertical().show(ui, |ui| {
             for panel in &mut self.workspace.panels {
                 let state = self.panels.entry(panel.id).or_default();
@@ -277,36 +278,43 @@ impl SignalscopeApp {
                         .as_ref()
                         .map(|j| (j.elapsed(), j.bytes_received()));
                     match &mut panel.kind {
-                        PanelKind::Metrics(spec) => metrics_panel_ui(
-                            ui,
-                            MetricsPanelView {
-                                id: panel.id,
-                                title: &panel.title,
-                                spec,
-                                connections: &connections,
-                                loading,
-                                last: match &state.last {
-                                    Some(Ok(PanelData::Metrics(o))) => Some(Ok(o)),
-                                    Some(Err(e)) => Some(Err(e)),
-                                    _ => None,
-                                }
-                                .map(
-                                    |r: Result<&panel_state::MetricsOutcome, &SourceError>| {
-                                        r.map(|o| MetricsShown {
-                                            chart: &o.chart,
-                                            table: &o.table,
-                                            queries: o
-                                                .queries
-                                                .iter()
-                                                .map(|q| q.as_ref().map(Result::as_ref))
-                                                .collect(),
-                                        })
-                                    },
-                                ),
-                                zone,
-                                hidden: &mut state.hidden_series,
-                            },
-                        ),
+                        PanelKind::Metrics(spec) => {
+                            let panel_history = spec
+                                .connection
+                                .and_then(|c| history.get(&c))
+                                .map_or(&[][..], Vec::as_slice);
+                            metrics_panel_ui(
+                                ui,
+                                MetricsPanelView {
+                                    id: panel.id,
+                                    title: &panel.title,
+                                    spec,
+                                    connections: &connections,
+                                    loading,
+                                    last: match &state.last {
+                                        Some(Ok(PanelData::Metrics(o))) => Some(Ok(o)),
+                                        Some(Err(e)) => Some(Err(e)),
+                                        _ => None,
+                                    }
+                                    .map(
+                                        |r: Result<&panel_state::MetricsOutcome, &SourceError>| {
+                                            r.map(|o| MetricsShown {
+                                                chart: &o.chart,
+                                                table: &o.table,
+                                                queries: o
+                                                    .queries
+                                                    .iter()
+                                                    .map(|q| q.as_ref().map(Result::as_ref))
+                                                    .collect(),
+                                            })
+                                        },
+                                    ),
+                                    zone,
+                                    hidden: &mut state.hidden_series,
+                                    history: panel_history,
+                                },
+                            )
+                        }
                         PanelKind::Logs(spec) => {
                             ui.strong(&panel.title);
                             logs_panel_ui(
@@ -530,6 +538,31 @@ impl SignalscopeApp {
         self.last_refresh = Instant::now();
     }
 
+    /// Adds a metrics panel's queries to its connection's history (a run the user asked for).
+    fn remember_queries(&mut self, id: PanelId) {
+        let Some(PanelKind::Metrics(spec)) = self
+            .workspace
+            .panels
+            .iter()
+            .find(|p| p.id == id)
+            .map(|p| &p.kind)
+        else {
+            return;
+        };
+        let Some(connection) = spec.connection else {
+            return;
+        };
+        let queries: Vec<String> = spec
+            .queries
+            .iter()
+            .filter(|q| !q.disabled)
+            .map(|q| q.expr.clone())
+            .collect();
+        for q in queries.iter().rev() {
+            self.workspace.remember_query(connection, q);
+        }
+    }
+
     /// Starts the panel's query over the global range; a query already in flight is aborted.
     fn run_query(&mut self, id: PanelId) {
         let Some(panel) = self.workspace.panels.iter().find(|p| p.id == id) else {
@@ -714,7 +747,10 @@ impl SignalscopeApp {
                 self.last_refresh = Instant::now();
             }
             Action::RefreshAll => self.run_all(),
-            Action::RunQuery(id) => self.run_query(id),
+            Action::RunQuery(id) => {
+                self.remember_queries(id);
+                self.run_query(id);
+            }
             Action::CancelQuery(id) => {
                 if let Some(state) = self.panels.get_mut(&id)
                     && state.job.take().is_some()

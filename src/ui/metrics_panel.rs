@@ -36,6 +36,8 @@ pub struct MetricsPanelView<'a> {
     pub zone: TimeZoneChoice,
     /// Series the legend has hidden, by name.
     pub hidden: &'a mut HashSet<String>,
+    /// Queries run before on this panel's connection, most recent first.
+    pub history: &'a [String],
 }
 
 /// Draws the panel; returns what the user asked for.
@@ -49,6 +51,7 @@ pub fn metrics_panel_ui(ui: &mut egui::Ui, view: MetricsPanelView<'_>) -> Vec<Ac
         last,
         zone,
         hidden,
+        history,
     } = view;
     let mut actions = Vec::new();
 
@@ -56,7 +59,7 @@ pub fn metrics_panel_ui(ui: &mut egui::Ui, view: MetricsPanelView<'_>) -> Vec<Ac
     let mut remove = None;
     let count = spec.queries.len();
     for (i, query) in spec.queries.iter_mut().enumerate() {
-        if query_row_ui(ui, id, i, count, query, &mut actions) {
+        if query_row_ui(ui, id, i, count, query, history, &mut actions) {
             remove = Some(i);
         }
     }
@@ -226,6 +229,7 @@ fn query_row_ui(
     index: usize,
     count: usize,
     query: &mut MetricQuery,
+    history: &[String],
     actions: &mut Vec<Action>,
 ) -> bool {
     let letter = MetricsPanel::letter(index);
@@ -243,7 +247,7 @@ fn query_row_ui(
             letter_text = letter_text.weak().strikethrough();
         }
         ui.label(letter_text);
-        let options_width = 96.0;
+        let options_width = 170.0;
         ui.allocate_ui(
             egui::vec2((ui.available_width() - options_width).max(120.0), 0.0),
             |ui| {
@@ -260,6 +264,24 @@ fn query_row_ui(
                 }
             },
         );
+        ui.add_enabled_ui(!history.is_empty(), |ui| {
+            ui.menu_button(format!("History {letter}"), |ui| {
+                egui::ScrollArea::vertical()
+                    .max_height(300.0)
+                    .show(ui, |ui| {
+                        for past in history {
+                            let text = RichText::new(past).monospace().small();
+                            if ui.add(egui::Button::new(text).truncate()).clicked() {
+                                query.expr = past.clone();
+                                actions.push(Action::RunQuery(id));
+                                ui.close();
+                            }
+                        }
+                    });
+            })
+            .response
+            .on_hover_text("Queries run before on this connection");
+        });
         let mut open = ui.data(|d| d.get_temp::<bool>(open_id)).unwrap_or(false);
         if ui
             .selectable_label(open, format!("Options {letter}"))

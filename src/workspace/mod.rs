@@ -14,6 +14,9 @@ pub use secret::Secret;
 use crate::model::{TimeRange, TimeZoneChoice};
 use serde::{Deserialize, Serialize};
 
+/// Queries kept per connection in the history.
+pub const QUERY_HISTORY_LEN: usize = 50;
+
 /// The file format version written by this build.
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -31,6 +34,8 @@ pub struct Workspace {
     pub panels: Vec<Panel>,
     pub time: TimeSettings,
     pub local: LocalSettings,
+    /// Queries the user ran, most recent first, per connection.
+    pub query_history: std::collections::BTreeMap<ConnectionId, Vec<String>>,
 }
 
 /// The embedded OTLP receiver and store, and the demo workload that feeds it.
@@ -66,6 +71,7 @@ impl Default for Workspace {
             panels: Vec::new(),
             time: TimeSettings::default(),
             local: LocalSettings::default(),
+            query_history: Default::default(),
         }
     }
 }
@@ -142,6 +148,19 @@ pub struct TracesPanel {
 impl Workspace {
     pub fn connection(&self, id: ConnectionId) -> Option<&Connection> {
         self.connections.iter().find(|c| c.id == id)
+    }
+
+    /// Puts `query` first in `connection`'s history (once), keeping the latest
+    /// [`QUERY_HISTORY_LEN`].
+    pub fn remember_query(&mut self, connection: ConnectionId, query: &str) {
+        let query = query.trim();
+        if query.is_empty() {
+            return;
+        }
+        let history = self.query_history.entry(connection).or_default();
+        history.retain(|q| q != query);
+        history.insert(0, query.to_owned());
+        history.truncate(QUERY_HISTORY_LEN);
     }
 
     pub fn next_connection_id(&self) -> ConnectionId {
@@ -239,5 +258,31 @@ impl Workspace {
             kind: PanelKind::Metrics(MetricsPanel::new(Some(conn_id), query)),
         });
         id
+    }
+}
+
+#[cfg(test)]
+mod history_tests {
+    use super::*;
+
+    #[test]
+    fn history_is_per_connection_most_recent_first_without_repeats() {
+        let mut ws = Workspace::default();
+        let (a, b) = (ConnectionId(1), ConnectionId(2));
+        ws.remember_query(a, "up");
+        ws.remember_query(a, "rate(x[5m])");
+        ws.remember_query(a, " up ");
+        ws.remember_query(b, "sum(y)");
+        ws.remember_query(b, "   ");
+        assert_eq!(ws.query_history[&a], ["up", "rate(x[5m])"]);
+        assert_eq!(ws.query_history[&b], ["sum(y)"]);
+        for i in 0..100 {
+            ws.remember_query(a, &format!("q{i}"));
+        }
+        assert_eq!(ws.query_history[&a].len(), QUERY_HISTORY_LEN);
+        assert_eq!(ws.query_history[&a][0], "q99");
+        let text = to_text(&ws);
+        let back = parse(std::path::Path::new("w.ron"), &text).unwrap();
+        assert_eq!(back.query_history, ws.query_history);
     }
 }
