@@ -2,6 +2,8 @@
 
 pub mod chart_series;
 pub mod line_segments;
+pub mod log_search;
+pub mod log_volume;
 pub mod m4;
 pub mod promql_syntax;
 pub mod stacking;

@@ -28,11 +28,14 @@ use crate::workspace::{
 use export::{ExportPoll, PanelExport};
 pub use local_services::LocalServices;
 use metrics_job::run_metrics_queries;
-use panel_state::{PanelData, PanelState};
+use panel_state::{LogsOutcome, PanelData, PanelState};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// Most log lines a Local logs panel loads (the newest of them when more match).
+const LOCAL_LOG_LIMIT: usize = 1_000_000;
 
 /// How often each connection's health is checked.
 const HEALTH_INTERVAL: Duration = Duration::from_secs(30);
@@ -324,7 +327,9 @@ impl SignalscopeApp {
                                     spec,
                                     loading: loading.is_some(),
                                     last: match &state.last {
-                                        Some(Ok(PanelData::Logs(b))) => Some(Ok(b)),
+                                        Some(Ok(PanelData::Logs(o))) => {
+                                            Some(Ok((&o.batch, (o.start, o.end))))
+                                        }
                                         Some(Err(e)) => Some(Err(e)),
                                         _ => None,
                                     },
@@ -651,12 +656,18 @@ impl SignalscopeApp {
                     trace_id: trace,
                     start_ns: ns(from),
                     end_ns: ns(to),
-                    limit: 100_000,
+                    limit: LOCAL_LOG_LIMIT,
                 };
-                self.runtime.spawn(waker, |_| async move {
-                    tokio::task::spawn_blocking(move || PanelData::Logs(store.find_logs(&q)))
-                        .await
-                        .map_err(|e| SourceError::Config(format!("log search stopped: {e}")))
+                self.runtime.spawn(waker, move |_| async move {
+                    tokio::task::spawn_blocking(move || {
+                        PanelData::Logs(LogsOutcome {
+                            batch: Arc::new(store.find_logs(&q)),
+                            start: from,
+                            end: to,
+                        })
+                    })
+                    .await
+                    .map_err(|e| SourceError::Config(format!("log search stopped: {e}")))
                 })
             }
             PanelKind::Traces(spec) => {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 /// What a panel's query returned, by panel kind.
 pub enum PanelData {
     Metrics(MetricsOutcome),
-    Logs(LogBatch),
+    Logs(LogsOutcome),
     Traces(Vec<TraceSummary>),
 }
 
@@ -74,4 +74,12 @@ impl MetricsOutcome {
     pub fn first(&self) -> Option<Result<&QueryRun, &SourceError>> {
         self.queries.iter().flatten().next().map(Result::as_ref)
     }
+}
+
+/// A log query's rows and the range it covered.
+pub struct LogsOutcome {
+    pub batch: Arc<LogBatch>,
+    /// Unix seconds.
+    pub start: f64,
+    pub end: f64,
 }

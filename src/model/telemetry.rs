@@ -133,6 +133,22 @@ impl LogBatch {
         let r = &self.body_ranges[i];
         &self.bodies[r.start as usize..r.end as usize]
     }
+
+    /// Every body, back to back in row order: one buffer to search.
+    pub fn all_bodies(&self) -> &str {
+        &self.bodies
+    }
+
+    /// The row whose body holds byte `offset` of [`LogBatch::all_bodies`].
+    pub fn row_at(&self, offset: usize) -> Option<usize> {
+        let i = self
+            .body_ranges
+            .partition_point(|r| (r.end as usize) <= offset);
+        self.body_ranges
+            .get(i)
+            .filter(|r| (r.start as usize) <= offset)
+            .map(|_| i)
+    }
 }
 
 /// The word for an OTLP severity number, as log viewers show it.

@@ -158,7 +158,7 @@ pub fn chart_ui(
 
 /// Tracks a primary-button drag across the plot, shades the selection, and returns the range
 /// when the drag ends (ignoring drags narrower than a few pixels, which are clicks).
-fn drag_zoom(
+pub(crate) fn drag_zoom(
     plot_ui: &mut egui_plot::PlotUi<'_>,
     ctx: &egui::Context,
     drag_id: egui::Id,

@@ -1,18 +1,30 @@
-//! A log list over the Local source: filters, then one row per record, virtualized.
+//! The logs panel: filters, a volume histogram stacked by level, find-in-results, a
+//! virtualized table of up to a million lines and the selected line's details.
 
 use super::action::Action;
-use super::time_axis::format_time;
-use crate::model::telemetry::severity_name;
-use crate::model::{LogBatch, TimeZoneChoice};
+use super::log_detail::log_detail_ui;
+use super::log_table::{LogTableView, log_table_ui};
+use super::log_volume_chart::log_volume_ui;
+use crate::analysis::log_search::find_rows;
+use crate::analysis::log_volume::{LogVolume, log_volume};
+use crate::model::{LogBatch, TimeRange, TimeZoneChoice};
 use crate::sources::SourceError;
 use crate::workspace::{LogsPanel, PanelId};
 use egui::{Color32, RichText};
+use std::sync::{Arc, Mutex};
+
+/// Bars in the volume histogram.
+const VOLUME_BUCKETS: usize = 120;
+
+/// Loaded rows and the range (Unix seconds) they were loaded over.
+pub type LoadedLogs<'a> = (&'a Arc<LogBatch>, (f64, f64));
 
 pub struct LogsPanelView<'a> {
     pub id: PanelId,
     pub spec: &'a mut LogsPanel,
     pub loading: bool,
-    pub last: Option<Result<&'a LogBatch, &'a SourceError>>,
+    /// The loaded rows and the range (Unix seconds) they were loaded over.
+    pub last: Option<Result<LoadedLogs<'a>, &'a SourceError>>,
     pub zone: TimeZoneChoice,
 }
 
@@ -97,10 +109,10 @@ pub fn logs_panel_ui(ui: &mut egui::Ui, view: LogsPanelView<'_>) -> Vec<Action> 
         Some(Err(e)) => {
             ui.colored_label(ui.visuals().error_fg_color, e.to_string());
         }
-        Some(Ok(batch)) if batch.is_empty() => {
+        Some(Ok((batch, _))) if batch.is_empty() => {
             ui.label("No log records match in this time range.");
         }
-        Some(Ok(batch)) => {
+        Some(Ok((batch, range))) => {
             if batch.matched > batch.len() {
                 // Never cut silently: say how much is not shown.
                 ui.colored_label(
@@ -111,59 +123,214 @@ pub fn logs_panel_ui(ui: &mut egui::Ui, view: LogsPanelView<'_>) -> Vec<Action> 
                         batch.matched
                     ),
                 );
-            } else {
-                ui.label(
-                    RichText::new(format!("{} records, newest first", batch.len()))
-                        .small()
-                        .weak(),
-                );
             }
-            let row_height = ui.text_style_height(&egui::TextStyle::Monospace) + 2.0;
-            egui::ScrollArea::both()
-                .id_salt(("log_rows", id))
-                .auto_shrink([false, false])
-                .show_rows(ui, row_height, batch.len(), |ui, rows| {
-                    for i in rows {
-                        log_row_ui(ui, batch, i, zone, &mut actions);
-                    }
-                });
+            actions.extend(log_view_ui(ui, id, spec, batch, range, zone));
         }
         None => {}
     }
     actions
 }
 
-fn log_row_ui(
+/// What the log view remembers between frames (not saved): the selection, the search and
+/// its matches, and the derived volume histogram.
+#[derive(Clone, Default)]
+struct LogViewState {
+    selected: Option<usize>,
+    show_full: bool,
+    search: String,
+    /// Matches of `search` in the batch `matches_for` names.
+    matches: Arc<Vec<u32>>,
+    matches_for: Option<(BatchKey, String)>,
+    pending: Option<(BatchKey, String, SearchSlot)>,
+    current: usize,
+    volume: Option<(BatchKey, Arc<LogVolume>)>,
+}
+
+/// Where a worker thread leaves the rows it found.
+type SearchSlot = Arc<Mutex<Option<Vec<u32>>>>;
+
+/// Identifies a loaded batch without hashing its rows.
+type BatchKey = (usize, usize, u64, u64);
+
+fn batch_key(batch: &Arc<LogBatch>, range: (f64, f64)) -> BatchKey {
+    (
+        Arc::as_ptr(batch) as usize,
+        batch.len(),
+        range.0.to_bits(),
+        range.1.to_bits(),
+    )
+}
+
+/// Batches with more rows than this are searched on a worker thread.
+const BACKGROUND_SEARCH_ROWS: usize = 100_000;
+
+fn log_view_ui(
     ui: &mut egui::Ui,
-    batch: &LogBatch,
-    i: usize,
+    id: PanelId,
+    spec: &mut LogsPanel,
+    batch: &Arc<LogBatch>,
+    range: (f64, f64),
     zone: TimeZoneChoice,
-    actions: &mut Vec<Action>,
-) {
-    ui.horizontal(|ui| {
-        let t = batch.time_ns[i] as f64 / 1e9;
-        ui.monospace(format_time(t, zone, "%H:%M:%S%.3f"));
-        let sev = batch.severity[i];
-        ui.label(
-            RichText::new(format!("{:<5}", severity_name(sev)))
-                .monospace()
-                .color(severity_color(sev)),
-        );
-        ui.label(RichText::new(&batch.service[i]).monospace().weak());
-        if let Some(trace) = batch.trace_id[i]
-            && ui
-                .small_button("trace")
-                .on_hover_text(format!("Show trace {trace}"))
-                .clicked()
-        {
-            actions.push(Action::ShowTrace(trace));
+) -> Vec<Action> {
+    let mut actions = Vec::new();
+    let state_id = ui.make_persistent_id(("log_view", id));
+    let mut state: LogViewState = ui.data(|d| d.get_temp(state_id)).unwrap_or_default();
+    let key = batch_key(batch, range);
+
+    // Volume histogram, from the loaded rows (one pass, cached per batch).
+    let volume = match &state.volume {
+        Some((k, v)) if *k == key => Arc::clone(v),
+        _ => {
+            let ns = |t: f64| (t.max(0.0) * 1e9) as u64;
+            let v = Arc::new(log_volume(
+                &batch.time_ns,
+                &batch.severity,
+                (ns(range.0), ns(range.1)),
+                VOLUME_BUCKETS,
+            ));
+            state.volume = Some((key, Arc::clone(&v)));
+            v
         }
-        // One line per row; very long lines are cut in the row, whole in the hover text.
-        let body = batch.body(i);
-        let shown: String = body.chars().take(400).collect();
-        let response = ui.monospace(shown.replace('\n', " \\n "));
-        if body.len() > shown.len() {
-            response.on_hover_text(body);
+    };
+    if let Some(zoom) = log_volume_ui(ui, ("volume", id), &volume, range, zone, 70.0)
+        .and_then(|(from, to)| TimeRange::absolute_secs(from, to))
+    {
+        actions.push(Action::SetTimeRange(zoom));
+    }
+
+    // Find in the loaded lines.
+    let mut scroll_to = None;
+    ui.horizontal(|ui| {
+        let l = ui.label("Find in results");
+        let response = ui
+            .add(
+                egui::TextEdit::singleline(&mut state.search)
+                    .hint_text("text, any case")
+                    .desired_width(200.0),
+            )
+            .labelled_by(l.id);
+        update_matches(ui.ctx(), &mut state, batch, key);
+        let searching = state.pending.is_some();
+        let count = state.matches.len();
+        if searching {
+            ui.spinner();
+        } else if !state.search.is_empty() {
+            let position = if count == 0 {
+                "no matches".to_owned()
+            } else {
+                format!("{} of {count} lines", state.current.min(count - 1) + 1)
+            };
+            ui.label(RichText::new(position).small());
+        }
+        let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        let mut step = |forward: bool| {
+            if count > 0 {
+                state.current = if forward {
+                    (state.current + 1) % count
+                } else {
+                    (state.current + count - 1) % count
+                };
+                let row = state.matches[state.current] as usize;
+                state.selected = Some(row);
+                scroll_to = Some(row);
+            }
+        };
+        if ui
+            .add_enabled(count > 0, egui::Button::new("Previous match"))
+            .clicked()
+        {
+            step(false);
+        }
+        if ui
+            .add_enabled(count > 0, egui::Button::new("Next match"))
+            .clicked()
+            || enter
+        {
+            step(true);
+        }
+        ui.separator();
+        ui.checkbox(&mut spec.wrap_lines, "Wrap lines");
+        ui.label(
+            RichText::new(format!("{} lines, newest first", batch.len()))
+                .small()
+                .weak(),
+        );
+    });
+
+    let detail_height = if state.selected.is_some() { 150.0 } else { 0.0 };
+    let table_height = (ui.available_height() - detail_height).max(80.0);
+    ui.allocate_ui(egui::vec2(ui.available_width(), table_height), |ui| {
+        let before = state.selected;
+        log_table_ui(
+            ui,
+            ("log_table", id),
+            LogTableView {
+                batch,
+                zone,
+                wrap: spec.wrap_lines,
+                search: &state.search,
+                scroll_to,
+            },
+            &mut state.selected,
+        );
+        if state.selected != before {
+            state.show_full = false;
         }
     });
+    if let Some(row) = state.selected.filter(|&r| r < batch.len()) {
+        ui.separator();
+        actions.extend(log_detail_ui(ui, batch, row, zone, &mut state.show_full));
+    }
+    ui.data_mut(|d| d.insert_temp(state_id, state));
+    actions
+}
+
+/// Keeps `state.matches` in step with the search text and batch: at once for small batches,
+/// on a worker thread for large ones (the old matches show meanwhile).
+fn update_matches(
+    ctx: &egui::Context,
+    state: &mut LogViewState,
+    batch: &Arc<LogBatch>,
+    key: BatchKey,
+) {
+    let wanted = (key, state.search.clone());
+    if state.matches_for.as_ref() == Some(&wanted) {
+        return;
+    }
+    if let Some((k, text, slot)) = &state.pending
+        && (*k, text.clone()) == wanted
+    {
+        let done = slot.lock().ok().and_then(|mut s| s.take());
+        if let Some(rows) = done {
+            state.matches = Arc::new(rows);
+            state.matches_for = Some(wanted);
+            state.pending = None;
+            state.current = 0;
+        } else {
+            ctx.request_repaint_after(std::time::Duration::from_millis(30));
+        }
+        return;
+    }
+    if batch.len() <= BACKGROUND_SEARCH_ROWS {
+        state.matches = Arc::new(find_rows(batch, &state.search));
+        state.matches_for = Some(wanted);
+        state.pending = None;
+        state.current = 0;
+        return;
+    }
+    let slot = Arc::new(Mutex::new(None));
+    let (batch, needle, out, ctx) = (
+        Arc::clone(batch),
+        state.search.clone(),
+        Arc::clone(&slot),
+        ctx.clone(),
+    );
+    std::thread::spawn(move || {
+        let rows = find_rows(&batch, &needle);
+        if let Ok(mut out) = out.lock() {
+            *out = Some(rows);
+        }
+        ctx.request_repaint();
+    });
+    state.pending = Some((key, state.search.clone(), slot));
 }

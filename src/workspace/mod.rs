@@ -130,6 +130,8 @@ pub struct LogsPanel {
     pub text: String,
     /// Hex trace id the record must carry; empty for any.
     pub trace_id: String,
+    /// Wrap long lines in the table instead of cutting them at the edge.
+    pub wrap_lines: bool,
 }
 
 /// A trace list over the Local source (Jaeger and Tempo come later).
