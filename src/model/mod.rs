@@ -2,6 +2,7 @@
 
 pub mod ids;
 pub mod series;
+pub mod synthetic_trace;
 pub mod telemetry;
 pub mod time_range;
 
