@@ -3,6 +3,7 @@
 pub mod chart_data;
 pub mod ids;
 pub mod series;
+pub mod synthetic_trace;
 pub mod telemetry;
 pub mod time_range;
 
