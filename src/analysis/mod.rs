@@ -1,5 +1,6 @@
 //! Pure functions over the model: easy to test with known answers, never drawing, never I/O.
 
+pub mod analysed_trace;
 mod call_paths;
 pub mod chart_series;
 pub mod critical_path;
@@ -16,6 +17,7 @@ pub mod trace_search;
 pub mod trace_stats;
 pub mod trace_tree;
 
+pub use analysed_trace::AnalysedTrace;
 pub use chart_series::{QueryPart, chart_data, format_legend, series_stats};
 pub use critical_path::{CriticalSegment, critical_path, on_critical_path};
 pub use flame::{AggregatedFlame, FlameFrame, Icicle, IcicleRect, aggregate_flame, icicle};

@@ -6,6 +6,7 @@ pub mod local_services;
 pub mod metrics_job;
 pub mod panel_state;
 
+use crate::analysis::AnalysedTrace;
 use crate::export::{csv::chart_to_csv, png};
 use crate::fetch::{Job, Runtime, Waker};
 use crate::model::{ChartData, QueryRun, TraceId};
@@ -171,7 +172,10 @@ impl SignalscopeApp {
 
     /// The trace open in a traces panel.
     pub fn open_trace(&self, id: PanelId) -> Option<&crate::model::Trace> {
-        self.panels.get(&id).and_then(|p| p.open_trace.as_ref())
+        self.panels
+            .get(&id)
+            .and_then(|p| p.open_trace.as_ref())
+            .map(|t| &t.trace)
     }
 
     pub fn is_loading(&self, id: PanelId) -> bool {
@@ -350,7 +354,7 @@ impl SignalscopeApp {
                                         Some(Err(e)) => Some(Err(e)),
                                         _ => None,
                                     },
-                                    open_trace: state.open_trace.as_ref(),
+                                    open_trace: state.open_trace.as_deref(),
                                     zone,
                                 },
                             )
@@ -702,21 +706,22 @@ impl SignalscopeApp {
     }
 
     /// Opens a trace of the Local source in the first traces panel, adding one if needed.
-    fn show_trace(&mut self, trace_id: TraceId) {
-        let Some(store) = self.local.as_ref().map(|l| l.store.clone()) else {
-            self.notify(
-                "Traces open from the Local source, which is not running",
-                true,
-            );
+    /// Points the first logs panel (a new one if there is none) at a trace's lines around a
+    /// span, and runs it.
+    fn show_span_logs(&mut self, trace_id: TraceId, from_ns: u64, to_ns: u64) {
+        let (Some(from), Some(to)) = (
+            chrono::DateTime::from_timestamp_nanos(from_ns as i64).into(),
+            chrono::DateTime::from_timestamp_nanos(to_ns as i64).into(),
+        ) else {
             return;
         };
         let panel = match self
             .workspace
             .panels
-            .iter()
-            .find(|p| matches!(p.kind, PanelKind::Traces(_)))
+            .iter_mut()
+            .find(|p| matches!(p.kind, PanelKind::Logs(_)))
         {
-            Some(p) => p.id,
+            Some(p) => p,
             None => {
                 let id = self.workspace.next_panel_id();
                 let connection = self
@@ -727,23 +732,86 @@ impl SignalscopeApp {
                     .map(|c| c.id);
                 self.workspace.panels.push(Panel {
                     id,
-                    title: "Traces".into(),
-                    kind: PanelKind::Traces(TracesPanel {
+                    title: "Logs".into(),
+                    kind: PanelKind::Logs(workspace::LogsPanel {
                         connection,
-                        ..TracesPanel::default()
+                        ..workspace::LogsPanel::default()
                     }),
                 });
-                id
+                self.workspace.panels.last_mut().expect("just pushed")
             }
         };
+        if let PanelKind::Logs(spec) = &mut panel.kind {
+            spec.trace_id = trace_id.to_string();
+            spec.min_severity = 0;
+            spec.service.clear();
+            spec.text.clear();
+        }
+        let id = panel.id;
+        self.workspace.time.range = crate::model::TimeRange::Absolute { from, to };
+        self.run_query(id);
+    }
+
+    fn show_trace(&mut self, trace_id: TraceId) {
+        let Some(store) = self.local.as_ref().map(|l| l.store.clone()) else {
+            self.notify(
+                "Traces open from the Local source, which is not running",
+                true,
+            );
+            return;
+        };
+        let panel = self.traces_panel();
         let waker = self.waker();
         let job = self.runtime.spawn(waker, move |_| async move {
-            tokio::task::spawn_blocking(move || store.trace(trace_id))
+            // The tree and critical path of a big trace take a while: not on the UI thread.
+            tokio::task::spawn_blocking(move || store.trace(trace_id).map(AnalysedTrace::new))
                 .await
                 .ok()
                 .flatten()
         });
         self.panels.entry(panel).or_default().trace_job = Some(job);
+    }
+
+    /// Shows a trace the app already holds (opened from a file, or given by a test) in the
+    /// first traces panel; returns that panel.
+    pub fn open_trace_value(&mut self, trace: crate::model::Trace) -> PanelId {
+        let panel = self.traces_panel();
+        let waker = self.waker();
+        let job = self.runtime.spawn(waker, move |_| async move {
+            tokio::task::spawn_blocking(move || AnalysedTrace::new(trace))
+                .await
+                .ok()
+        });
+        self.panels.entry(panel).or_default().trace_job = Some(job);
+        panel
+    }
+
+    /// The first traces panel, added (on the Local connection if any) when there is none.
+    fn traces_panel(&mut self) -> PanelId {
+        if let Some(p) = self
+            .workspace
+            .panels
+            .iter()
+            .find(|p| matches!(p.kind, PanelKind::Traces(_)))
+        {
+            return p.id;
+        }
+        let id = self.workspace.next_panel_id();
+        let connection = self
+            .workspace
+            .connections
+            .iter()
+            .find(|c| c.kind == SourceKind::Local)
+            .map(|c| c.id);
+        self.workspace.panels.push(Panel {
+            id,
+            title: "Traces".into(),
+            kind: PanelKind::Traces(TracesPanel {
+                connection,
+                ..TracesPanel::default()
+            }),
+        });
+        id
     }
 
     fn apply(&mut self, ctx: &egui::Context, action: Action) {
@@ -770,6 +838,12 @@ impl SignalscopeApp {
                 }
             }
             Action::ShowTrace(trace_id) => self.show_trace(trace_id),
+            Action::ShowSpanLogs {
+                trace_id,
+                from_ns,
+                to_ns,
+                ..
+            } => self.show_span_logs(trace_id, from_ns, to_ns),
             Action::AddMetricsPanel => {
                 let id = self.workspace.next_panel_id();
                 let connection = self.workspace.connections.first().map(|c| c.id);

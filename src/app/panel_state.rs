@@ -1,7 +1,8 @@
 //! Per-panel runtime state: the query in flight and the last result. Never saved.
 
+use crate::analysis::AnalysedTrace;
 use crate::fetch::Job;
-use crate::model::{ChartData, LogBatch, QueryRun, Trace, TraceSummary};
+use crate::model::{ChartData, LogBatch, QueryRun, TraceSummary};
 use crate::sources::SourceError;
 use std::sync::Arc;
 
@@ -21,8 +22,8 @@ pub struct PanelState {
     /// The last finished query, shown while a new one loads.
     pub last: Option<Result<PanelData, SourceError>>,
     /// A trace being fetched for a traces panel, and the one on show.
-    pub trace_job: Option<Job<Option<Trace>>>,
-    pub open_trace: Option<Trace>,
+    pub trace_job: Option<Job<Option<AnalysedTrace>>>,
+    pub open_trace: Option<Arc<AnalysedTrace>>,
     /// The panel's rectangle in the last frame, in points (for export).
     pub rect: Option<egui::Rect>,
     /// The chart's width in the last frame, for the query step.
@@ -42,7 +43,7 @@ impl PanelState {
         }
         if let Some(job) = self.trace_job.take() {
             match job.try_take() {
-                Ok(trace) => self.open_trace = trace,
+                Ok(trace) => self.open_trace = trace.map(Arc::new),
                 Err(job) => self.trace_job = Some(job),
             }
         }

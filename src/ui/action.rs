@@ -1,6 +1,6 @@
 //! What the UI asks the app to do. Panels return these; the app applies them once per frame.
 
-use crate::model::{TimeRange, TimeZoneChoice, TraceId};
+use crate::model::{SpanId, TimeRange, TimeZoneChoice, TraceId};
 use crate::workspace::{Connection, ConnectionId, PanelId};
 use std::path::PathBuf;
 
@@ -17,6 +17,14 @@ pub enum Action {
     AddMetricsPanel,
     /// Open a trace of the Local source in the first traces panel (or a new one).
     ShowTrace(TraceId),
+    /// Open the logs of a span: the first logs panel filtered to its trace over its time
+    /// (with a margin), nanoseconds.
+    ShowSpanLogs {
+        trace_id: TraceId,
+        span_id: SpanId,
+        from_ns: u64,
+        to_ns: u64,
+    },
     RemovePanel(PanelId),
     /// Open the connection dialog on an existing connection, or on a new one.
     EditConnection(Option<ConnectionId>),

@@ -13,9 +13,11 @@ pub mod log_volume_chart;
 pub mod logs_panel;
 pub mod metrics_panel;
 pub mod promql_editor;
+pub mod span_detail;
 pub mod time_axis;
 pub mod time_bar;
 pub mod traces_panel;
 pub mod units;
+pub mod waterfall;
 
 pub use action::Action;

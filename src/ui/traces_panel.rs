@@ -1,8 +1,10 @@
-//! A trace list over the Local source, and the spans of the trace the user opens.
+//! A trace list over the Local source, and the waterfall of the trace the user opens.
 
 use super::action::Action;
 use super::time_axis::format_time;
-use crate::model::{SpanStatus, TimeZoneChoice, Trace, TraceSummary};
+use super::waterfall::waterfall_ui;
+use crate::analysis::AnalysedTrace;
+use crate::model::{TimeZoneChoice, TraceSummary};
 use crate::sources::SourceError;
 use crate::workspace::{PanelId, TracesPanel};
 use egui::{Color32, RichText};
@@ -12,7 +14,7 @@ pub struct TracesPanelView<'a> {
     pub spec: &'a mut TracesPanel,
     pub loading: bool,
     pub last: Option<Result<&'a Vec<TraceSummary>, &'a SourceError>>,
-    pub open_trace: Option<&'a Trace>,
+    pub open_trace: Option<&'a AnalysedTrace>,
     pub zone: TimeZoneChoice,
 }
 
@@ -112,7 +114,7 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
                 .show_rows(ui, row_height, list.len(), |ui, rows| {
                     for t in &list[rows] {
                         ui.horizontal(|ui| {
-                            let open = open_trace.is_some_and(|o| o.trace_id == t.trace_id);
+                            let open = open_trace.is_some_and(|o| o.trace.trace_id == t.trace_id);
                             let label = format!("{}: {}", t.root_service, t.root_name);
                             if ui.selectable_label(open, label).clicked() {
                                 actions.push(Action::ShowTrace(t.trace_id));
@@ -141,71 +143,7 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
     }
     if let Some(trace) = open_trace {
         ui.separator();
-        spans_ui(ui, id, trace);
+        actions.extend(waterfall_ui(ui, ("waterfall", id), trace));
     }
     actions
-}
-
-/// The spans of a trace as an indented list with bars on one time scale.
-fn spans_ui(ui: &mut egui::Ui, id: PanelId, trace: &Trace) {
-    ui.label(RichText::new(format!("Trace {}", trace.trace_id)).monospace());
-    let start = trace.spans.iter().map(|s| s.start_ns).min().unwrap_or(0);
-    let end = trace
-        .spans
-        .iter()
-        .map(|s| s.end_ns)
-        .max()
-        .unwrap_or(start)
-        .max(start + 1);
-    // Depth of each span: parents come before children once sorted by start.
-    let mut depth = vec![0usize; trace.spans.len()];
-    for (i, s) in trace.spans.iter().enumerate() {
-        if let Some(p) = s.parent {
-            depth[i] = depth.get(p as usize).copied().unwrap_or(0) + 1;
-        }
-    }
-    let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
-    egui::ScrollArea::vertical()
-        .id_salt(("span_rows", id))
-        .auto_shrink([false, false])
-        .show_rows(ui, row_height, trace.spans.len(), |ui, rows| {
-            for i in rows {
-                let s = &trace.spans[i];
-                ui.horizontal(|ui| {
-                    ui.add_space(12.0 * depth[i].min(30) as f32);
-                    let text = format!("{} {}", s.service, s.name);
-                    let color = if s.status == SpanStatus::Error {
-                        Color32::from_rgb(0xf2, 0x49, 0x5c)
-                    } else {
-                        ui.visuals().text_color()
-                    };
-                    let attrs: Vec<String> = s
-                        .attributes
-                        .iter()
-                        .map(|(k, v)| format!("{k} = {v}"))
-                        .collect();
-                    ui.label(RichText::new(text).color(color))
-                        .on_hover_text(format!(
-                            "span {}\n{}\n{}",
-                            s.span_id,
-                            s.status_message,
-                            attrs.join("\n")
-                        ));
-                    let (rect, _) = ui.allocate_exact_size(
-                        egui::vec2(ui.available_width().max(40.0) - 80.0, row_height - 6.0),
-                        egui::Sense::hover(),
-                    );
-                    let x0 = rect.left()
-                        + rect.width() * ((s.start_ns - start) as f32 / (end - start) as f32);
-                    let x1 = rect.left()
-                        + rect.width() * ((s.end_ns - start) as f32 / (end - start) as f32);
-                    ui.painter().rect_filled(
-                        egui::Rect::from_x_y_ranges(x0..=x1.max(x0 + 1.0), rect.y_range()),
-                        2.0,
-                        super::chart::service_color(&s.service),
-                    );
-                    ui.label(format_duration_ns(s.duration_ns()));
-                });
-            }
-        });
 }
