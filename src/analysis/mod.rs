@@ -5,3 +5,4 @@ pub mod m4;
 
 pub use line_segments::line_segments;
 pub use m4::{m4, m4_indices};
+pub mod slo;
