@@ -6,7 +6,7 @@ mod support_slo;
 
 use signalscope::analysis::slo::{AlertState, BurnPreset, Exhaustion};
 use signalscope::fetch::Progress;
-use signalscope::slo::recording_rules::{self, RecordedRules};
+use signalscope::slo::recording_rules::{self, RecordedRules, RuleSource};
 use signalscope::slo::{PrometheusEngine, Sli, SloDefinition, SloStatus, SloWindow, evaluate};
 use signalscope::sources::prometheus::decode::{Answer, decode_query};
 use signalscope::sources::prometheus::instant::{InstantQuery, instant_query};
@@ -20,6 +20,27 @@ const END: f64 = 1_706_659_200.0;
 const DAY10: f64 = 1_704_888_000.0;
 const HOUR: f64 = 3600.0;
 const DAY: f64 = 86_400.0;
+
+/// Sloth-style recording rules for the same SLO, evaluated from "now" on (the backfill is in
+/// 2024, so they never overlap it). Constants, so the test can tell a recorded value from a
+/// recomputed one; only the 5m, 1h and 30d windows are recorded.
+const SLOTH_RULES: &str = r#"groups:
+  - name: sloth-slo-sli-recordings-checkout-requests-availability
+    interval: 1s
+    rules:
+      - record: slo:sli_error:ratio_rate5m
+        expr: vector(0.004)
+        labels: {sloth_service: checkout, sloth_slo: requests-availability, sloth_window: 5m}
+      - record: slo:sli_error:ratio_rate1h
+        expr: vector(0.004)
+        labels: {sloth_service: checkout, sloth_slo: requests-availability, sloth_window: 1h}
+      - record: slo:sli_error:ratio_rate30d
+        expr: vector(0.0005)
+        labels: {sloth_service: checkout, sloth_slo: requests-availability, sloth_window: 30d}
+      - record: slo:sli_error:ratio_rate1h
+        expr: vector(0.9)
+        labels: {sloth_service: checkout, sloth_slo: latency, sloth_window: 1h}
+"#;
 
 fn client(url: &str) -> HttpClient {
     HttpClient::new(&Connection::prometheus(ConnectionId(1), "backfill", url)).expect("client")
@@ -133,7 +154,9 @@ fn check_end_of_month(status: &SloStatus) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slo_status_matches_the_backfill_to_the_sixth_decimal() {
-    let Some(prom) = tokio::task::block_in_place(support_slo::BackfilledPrometheus::start) else {
+    let Some(prom) = tokio::task::block_in_place(|| {
+        support_slo::BackfilledPrometheus::start_with_rules(Some(SLOTH_RULES))
+    }) else {
         return;
     };
     let http = client(&prom.url);
@@ -225,6 +248,52 @@ async fn slo_status_matches_the_backfill_to_the_sixth_decimal() {
         Exhaustion::In(secs) => assert!((secs - 9.3 * DAY).abs() < 1.0, "{secs}"),
         other => panic!("expected a time to exhaustion, got {other:?}"),
     }
+
+    // Now: the server records Sloth's rules for this SLO; they are found and read instead of
+    // recomputing, and windows without a rule still come from the SLI (no data now).
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+        .floor();
+    let mut rules = RecordedRules::none();
+    for _ in 0..50 {
+        rules = recording_rules::detect(&http, &def, now - 600.0, now + 600.0)
+            .await
+            .expect("series API");
+        if rules.windows.len() == 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(rules.source, Some(RuleSource::Sloth));
+    assert_eq!(
+        rules.windows.keys().copied().collect::<Vec<_>>(),
+        [300, 3600, 30 * 86_400],
+        "the other SLO's rule is not ours"
+    );
+    let live = evaluate(&engine, &def, &preset, &rules, now + 2.0, 30)
+        .await
+        .expect("status from recorded rules");
+    assert_eq!(live.recorded, Some(RuleSource::Sloth));
+    close(live.burn_rate(300.0), 4.0, "recorded 5m burn");
+    close(live.burn_rate(HOUR), 4.0, "recorded 1h burn");
+    close(
+        live.budget_remaining,
+        0.5,
+        "budget from the recorded 30d ratio",
+    );
+    assert_eq!(
+        live.burn_rate(30.0 * 60.0),
+        None,
+        "30m is not recorded: computed, no data"
+    );
+    let five = &live.burn_rates[0];
+    assert!(
+        five.query.starts_with("max(slo:sli_error:ratio_rate5m{"),
+        "{}",
+        five.query
+    );
 
     // A bad query comes back as the server's typed error, through the instant client.
     let err = instant_query(

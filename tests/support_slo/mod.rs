@@ -38,6 +38,11 @@ fn binary(var: &str, default: &str) -> Option<String> {
 
 impl BackfilledPrometheus {
     pub fn start() -> Option<Self> {
+        Self::start_with_rules(None)
+    }
+
+    /// Also loads `rules` (a Prometheus rule file's YAML), evaluated every second from now on.
+    pub fn start_with_rules(rules: Option<&str>) -> Option<Self> {
         let promtool = binary("PROMTOOL_BIN", "/usr/bin/promtool")?;
         let prometheus = binary("PROMETHEUS_BIN", "/usr/bin/prometheus")?;
         let dir = tempfile::tempdir().expect("temp dir");
@@ -62,12 +67,26 @@ impl BackfilledPrometheus {
             String::from_utf8_lossy(&out.stderr)
         );
         std::fs::remove_file(&om).expect("remove OpenMetrics copy");
+        let config = match rules {
+            None => fixture("prometheus-slo.yml"),
+            Some(rules) => {
+                let rules_path = dir.path().join("rules.yml");
+                std::fs::write(&rules_path, rules).expect("write rules");
+                let config = dir.path().join("prometheus.yml");
+                std::fs::write(
+                    &config,
+                    format!(
+                        "global:\n  evaluation_interval: 1s\nrule_files:\n  - {}\nscrape_configs: []\n",
+                        rules_path.display()
+                    ),
+                )
+                .expect("write config");
+                config
+            }
+        };
         let port = free_port();
         let child = Command::new(&prometheus)
-            .arg(format!(
-                "--config.file={}",
-                fixture("prometheus-slo.yml").display()
-            ))
+            .arg(format!("--config.file={}", config.display()))
             .arg(format!("--storage.tsdb.path={}", data.display()))
             // Retention counts from the newest block: the default 15 d would delete half the month.
             .arg("--storage.tsdb.retention.time=100y")
