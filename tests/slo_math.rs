@@ -391,6 +391,16 @@ fn sloth_getting_started_imports_with_its_objective_and_queries() {
 }
 
 #[test]
+fn sloth_kubernetes_form_imports_like_the_plain_spec() {
+    let plain = import_sloth(&fixture("sloth-getting-started.yml")).unwrap();
+    let k8s = import_sloth(&fixture("sloth-k8s-getting-started.yml")).unwrap();
+    assert_eq!(k8s, plain);
+    // Go templates allow spaces inside the braces.
+    let spaced = fixture("sloth-getting-started.yml").replace("{{.window}}", "{{ .window }}");
+    assert_eq!(import_sloth(&spaced).unwrap(), plain);
+}
+
+#[test]
 fn sloth_raw_and_multi_document_specs_import() {
     let raw = import_sloth(&fixture("sloth-raw-home-wifi.yml")).unwrap();
     assert_eq!(raw[0].objective, 0.95);
@@ -422,7 +432,15 @@ fn sloth_errors_name_the_document_and_field() {
     let err = import_sloth(no_total).unwrap_err();
     assert_eq!(err.field, "slos[0].sli.events.total_query");
     let k8s = "apiVersion: sloth.slok.dev/v1\nkind: PrometheusServiceLevel\n";
-    assert_eq!(import_sloth(k8s).unwrap_err().field, "version");
+    assert_eq!(import_sloth(k8s).unwrap_err().field, "spec");
+    let k8s = fixture("sloth-k8s-getting-started.yml").replace("objective: 99.9", "objective: 0");
+    let err = import_sloth(&k8s).unwrap_err();
+    assert_eq!(
+        (err.document, err.field.as_str()),
+        (1, "spec.slos[0].objective")
+    );
+    let openslo = fixture("openslo-ratio.yaml");
+    assert_eq!(import_sloth(&openslo).unwrap_err().field, "apiVersion");
     let broken = "version: prometheus/v1\nslos: [\n";
     assert_eq!(import_sloth(broken).unwrap_err().document, 0);
 }
@@ -654,4 +672,45 @@ async fn the_local_source_evaluates_ratio_and_latency_slos() {
     );
     assert!((status.burn_rate(HOUR).unwrap() - 1.0).abs() < 1e-6);
     assert!(status.budget_remaining.unwrap().abs() < 1e-6);
+}
+
+#[tokio::test]
+async fn an_invalid_definition_is_refused_before_any_query() {
+    let store = LocalStore::new(1024 * 1024);
+    let engine = LocalEngine { store: &store };
+    let preset = BurnPreset::sre_workbook_30d();
+    let err = evaluate(
+        &engine,
+        &ratio_slo(99.9),
+        &preset,
+        &RecordedRules::none(),
+        0.0,
+        10,
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, signalscope::slo::SloError::Invalid(ref e) if e.field == "objective"));
+    assert!(err.to_string().contains("write 99.9 % as 0.999"), "{err}");
+}
+
+#[tokio::test]
+async fn an_empty_local_store_is_no_data_everywhere() {
+    let store = LocalStore::new(1024 * 1024);
+    let engine = LocalEngine { store: &store };
+    let preset = BurnPreset::sre_workbook_30d();
+    let status = evaluate(
+        &engine,
+        &ratio_slo(0.999),
+        &preset,
+        &RecordedRules::none(),
+        1e9,
+        10,
+    )
+    .await
+    .expect("no data is not an error");
+    assert_eq!(status.error_ratio, None);
+    assert!(status.burn_rates.iter().all(|b| b.burn_rate.is_none()));
+    assert_eq!(status.state, AlertState::NoData);
+    assert_eq!(status.exhaustion, Exhaustion::NoData);
+    assert!(status.budget.is_empty() && status.sli.is_empty() && status.burn.is_empty());
 }

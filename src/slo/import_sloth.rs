@@ -1,16 +1,22 @@
-//! Import of Sloth `prometheus/v1` specs (one or several YAML documents per file): each
+//! Import of Sloth `prometheus/v1` specs and of Sloth's Kubernetes `PrometheusServiceLevel`
+//! (same fields under `spec`, camelCase), one or several YAML documents per file: each
 //! `slos[]` entry becomes an [`SloDefinition`]. Sloth objectives are percentages (99.9) and its
 //! queries already use the `{{.window}}` placeholder we use. Sloth's SLO window is set outside
 //! the spec (30 days unless configured), so imports get the 30-day default.
 
 use super::ImportError;
-use super::definition::{Sli, SloDefinition, SloWindow};
+use super::definition::{Sli, SloDefinition, SloWindow, WINDOW_PLACEHOLDER};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
 #[derive(Deserialize)]
 struct Spec {
     version: Option<String>,
+    #[serde(rename = "apiVersion")]
+    api_version: Option<String>,
+    kind: Option<String>,
+    /// The Kubernetes form's body.
+    spec: Option<Box<Spec>>,
     service: Option<String>,
     #[serde(default)]
     labels: BTreeMap<String, String>,
@@ -38,7 +44,9 @@ struct SpecSli {
 
 #[derive(Deserialize)]
 struct Events {
+    #[serde(alias = "errorQuery")]
     error_query: Option<String>,
+    #[serde(alias = "totalQuery")]
     total_query: Option<String>,
 }
 
@@ -69,7 +77,25 @@ fn document(document: usize, doc: Spec) -> Result<Vec<SloDefinition>, ImportErro
         field,
         message: message.to_owned(),
     };
+    let kubernetes = doc.kind.as_deref() == Some("PrometheusServiceLevel")
+        && doc
+            .api_version
+            .as_deref()
+            .is_some_and(|v| v.starts_with("sloth.slok.dev/"));
+    let (doc, prefix) = match (kubernetes, doc.spec) {
+        (true, Some(spec)) => (*spec, "spec."),
+        (true, None) => return Err(err("spec".into(), "missing")),
+        (false, _) if doc.version.is_none() && doc.api_version.is_some() => {
+            return Err(err(
+                "apiVersion".into(),
+                "only Sloth's sloth.slok.dev PrometheusServiceLevel is supported",
+            ));
+        }
+        (false, spec) => (Spec { spec, ..doc }, ""),
+    };
+    let err = |field: String, message: &str| err(format!("{prefix}{field}"), message);
     match doc.version.as_deref() {
+        _ if kubernetes => {}
         Some("prometheus/v1") => {}
         Some(other) => {
             return Err(err(
@@ -107,14 +133,17 @@ fn document(document: usize, doc: Spec) -> Result<Vec<SloDefinition>, ImportErro
             (Some(events), _, _) => Sli::BadOverTotal {
                 bad: events
                     .error_query
+                    .map(|q| normalized(&q))
                     .ok_or_else(|| err(field("sli.events.error_query"), "missing"))?,
                 total: events
                     .total_query
+                    .map(|q| normalized(&q))
                     .ok_or_else(|| err(field("sli.events.total_query"), "missing"))?,
             },
             (None, Some(raw), _) => Sli::ErrorRatio {
                 query: raw
                     .error_ratio_query
+                    .map(|q| normalized(&q))
                     .ok_or_else(|| err(field("sli.raw.error_ratio_query"), "missing"))?,
             },
             (None, None, Some(_)) => {
@@ -144,4 +173,13 @@ fn document(document: usize, doc: Spec) -> Result<Vec<SloDefinition>, ImportErro
         out.push(def);
     }
     Ok(out)
+}
+
+/// Sloth templates are Go templates, where `{{ .window }}` is the same as `{{.window}}`.
+fn normalized(query: &str) -> String {
+    let mut out = query.to_owned();
+    for spelling in ["{{ .window }}", "{{ .window}}", "{{.window }}"] {
+        out = out.replace(spelling, WINDOW_PLACEHOLDER);
+    }
+    out
 }
