@@ -238,7 +238,7 @@ fn slo(
             .ok_or_else(|| fail("spec.query missing".into()))?;
         windowed(text, ratio.counter)
             .map(Some)
-            .map_err(|message| fail(message))
+            .map_err(fail)
     };
     let good = query("good", &ratio.good)?;
     let bad = query("bad", &ratio.bad)?;

@@ -12,7 +12,7 @@ use super::recording_rules::RecordedRules;
 pub fn prom_duration(secs: f64) -> String {
     let secs = secs.max(1.0).round() as u64;
     for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60)] {
-        if secs % size == 0 {
+        if secs.is_multiple_of(size) {
             return format!("{}{unit}", secs / size);
         }
     }
