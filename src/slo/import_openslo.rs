@@ -236,9 +236,7 @@ fn slo(
             .get("query")
             .or_else(|| source.spec.get("promql"))
             .ok_or_else(|| fail("spec.query missing".into()))?;
-        windowed(text, ratio.counter)
-            .map(Some)
-            .map_err(fail)
+        windowed(text, ratio.counter).map(Some).map_err(fail)
     };
     let good = query("good", &ratio.good)?;
     let bad = query("bad", &ratio.bad)?;
