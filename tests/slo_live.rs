@@ -6,10 +6,12 @@ mod support_slo;
 
 use signalscope::analysis::slo::{AlertState, BurnPreset, Exhaustion};
 use signalscope::fetch::Progress;
+use signalscope::slo::queries::error_ratio_query;
 use signalscope::slo::recording_rules::{self, RecordedRules, RuleSource};
 use signalscope::slo::{PrometheusEngine, Sli, SloDefinition, SloStatus, SloWindow, evaluate};
 use signalscope::sources::prometheus::decode::{Answer, decode_query};
 use signalscope::sources::prometheus::instant::{InstantQuery, instant_query};
+use signalscope::sources::prometheus::{self, RangeQuery};
 use signalscope::sources::{HttpClient, SourceError};
 use signalscope::workspace::{Connection, ConnectionId};
 use std::collections::BTreeMap;
@@ -196,6 +198,32 @@ async fn slo_status_matches_the_backfill_to_the_sixth_decimal() {
         e30,
         "e(30d) against the recorded increase() answer",
     );
+
+    // The hourly error ratio over the month, through our range client and query builder,
+    // point for point as the server answered the recorded query.
+    let body = std::fs::read(format!(
+        "{}/tests/fixtures/slo/responses/query-range-error-ratio-1h-30d-step1h.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("recorded range");
+    let Answer::Success(recorded) = decode_query(&body).expect("decodes") else {
+        panic!("recorded an error");
+    };
+    let q = RangeQuery {
+        query: error_ratio_query(&def, HOUR, &rules),
+        start: 1_704_070_800.0,
+        end: END,
+        step: HOUR,
+    };
+    let ours = prometheus::range_query(&http, &q, &progress)
+        .await
+        .expect("range");
+    let (ours, recorded) = (&ours.series[0], &recorded.series[0]);
+    assert_eq!(ours.len(), 720);
+    assert_eq!(ours.timestamps, recorded.timestamps);
+    for (a, b) in ours.values.iter().zip(&recorded.values) {
+        assert!((a - b).abs() <= 1e-9, "{a} vs recorded {b}");
+    }
 
     // Day 10: burning at 2, which only the slowest (3d/6h ×1) row tickets.
     let day10 = evaluate(&engine, &def, &preset, &rules, DAY10, 60)
