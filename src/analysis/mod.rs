@@ -11,6 +11,7 @@ pub mod log_volume;
 pub mod m4;
 pub mod promql_syntax;
 pub mod service_graph;
+pub mod slo;
 pub mod stacking;
 pub mod trace_diff;
 pub mod trace_search;

@@ -1,6 +1,7 @@
 //! Prometheus HTTP API client (also Mimir, Thanos, VictoriaMetrics): range queries and health.
 
 pub mod decode;
+pub mod instant;
 
 use super::error::SourceError;
 use super::http::{HttpClient, HttpResponse};
