@@ -92,6 +92,8 @@ fn corrupt_workspace_is_reported_with_line_and_column_and_left_untouched() {
         .with_size(egui::vec2(1200.0, 700.0))
         .build_ui_state(|ui, app: &mut SignalscopeApp| app.frame_ui(ui), app);
     h.get_by_label("Add panel").click();
+    h.run_steps(2);
+    h.get_by_label("Metrics panel").click();
     for _ in 0..5 {
         h.step();
         std::thread::sleep(std::time::Duration::from_millis(200));
@@ -179,6 +181,8 @@ fn autosave_writes_changes_to_the_workspace_file() {
         .with_size(egui::vec2(1200.0, 700.0))
         .build_ui_state(|ui, app: &mut SignalscopeApp| app.frame_ui(ui), app);
     h.get_by_label("Add panel").click();
+    h.run_steps(2);
+    h.get_by_label("Metrics panel").click();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
         h.step();

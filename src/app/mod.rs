@@ -5,6 +5,7 @@ pub mod export;
 pub mod local_services;
 pub mod metrics_job;
 pub mod panel_state;
+pub mod slo_job;
 
 use crate::analysis::AnalysedTrace;
 use crate::export::{csv::chart_to_csv, png};
@@ -20,6 +21,8 @@ use crate::ui::connections::{
 use crate::ui::local_status::{local_settings_ui, local_status_ui};
 use crate::ui::logs_panel::{LogsPanelView, logs_panel_ui};
 use crate::ui::metrics_panel::{MetricsPanelView, MetricsShown, metrics_panel_ui};
+use crate::ui::slo_overview::{SloRow, slo_overview_ui};
+use crate::ui::slo_panel::{SloPanelView, slo_panel_ui};
 use crate::ui::time_bar::{TimeBarState, time_bar_ui};
 use crate::ui::traces_panel::{TracesPanelView, traces_panel_ui};
 use crate::workspace::{
@@ -30,6 +33,7 @@ use export::{ExportPoll, PanelExport};
 pub use local_services::LocalServices;
 use metrics_job::run_metrics_queries;
 use panel_state::{LogsOutcome, PanelData, PanelState};
+use slo_job::run_slo;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -96,6 +100,10 @@ pub struct SignalscopeApp {
     exports: Vec<PanelExport>,
     write_jobs: Vec<Job<Result<PathBuf, String>>>,
     notices: Vec<Notice>,
+    /// A panel to bring into view in the next frame.
+    scroll_to_panel: Option<PanelId>,
+    /// SLOs being read from a file the user chose.
+    slo_import: Option<Job<Result<Vec<crate::slo::definition::SloDefinition>, String>>>,
 }
 
 impl SignalscopeApp {
@@ -116,6 +124,8 @@ impl SignalscopeApp {
             changed_at: Some(Instant::now()),
             load_error: startup.load_error,
             panels: BTreeMap::new(),
+            scroll_to_panel: None,
+            slo_import: None,
             local: startup.local,
             health: BTreeMap::new(),
             health_jobs: BTreeMap::new(),
@@ -272,6 +282,8 @@ impl SignalscopeApp {
         let zone = self.workspace.time.zone;
         let connections = self.workspace.connections.clone();
         let history = &self.workspace.query_history;
+        let slos = self.slo_summaries();
+        let scroll_to = self.scroll_to_panel.take();
         egui::ScrollArea::vertical().show(ui, |ui| {
             for panel in &mut self.workspace.panels {
                 let state = self.panels.entry(panel.id).or_default();
@@ -285,6 +297,36 @@ impl SignalscopeApp {
                         .as_ref()
                         .map(|j| (j.elapsed(), j.bytes_received()));
                     match &mut panel.kind {
+                        PanelKind::Slo(spec) => slo_panel_ui(
+                            ui,
+                            SloPanelView {
+                                id: panel.id,
+                                title: &panel.title,
+                                spec,
+                                connections: &connections,
+                                loading: loading.is_some(),
+                                last: match &state.last {
+                                    Some(Ok(PanelData::Slo(s))) => Some(Ok(s)),
+                                    Some(Err(e)) => Some(Err(e)),
+                                    _ => None,
+                                },
+                                zone,
+                            },
+                        ),
+                        PanelKind::SloOverview(spec) => {
+                            let rows: Vec<SloRow<'_>> = slos
+                                .iter()
+                                .map(|s| SloRow {
+                                    panel: s.0,
+                                    name: &s.1,
+                                    service: &s.2,
+                                    objective: s.3,
+                                    status: s.4.as_deref(),
+                                    error: s.5.clone(),
+                                })
+                                .collect();
+                            slo_overview_ui(ui, panel.id, &panel.title, spec, &rows)
+                        }
                         PanelKind::Metrics(spec) => {
                             let panel_history = spec
                                 .connection
@@ -362,10 +404,137 @@ impl SignalscopeApp {
                     }
                 });
                 state.rect = Some(response.response.rect);
+                if scroll_to == Some(panel.id) {
+                    response.response.scroll_to_me(Some(egui::Align::TOP));
+                }
                 actions.extend(response.inner);
                 ui.add_space(8.0);
             }
         });
+    }
+
+    /// Adds an SLO panel on the first Local connection (or the first connection) and runs it.
+    fn add_slo_panel(&mut self, definition: crate::slo::definition::SloDefinition) {
+        let id = self.workspace.next_panel_id();
+        let connection = self
+            .workspace
+            .connections
+            .iter()
+            .find(|c| c.kind == SourceKind::Local)
+            .or(self.workspace.connections.first())
+            .map(|c| c.id);
+        self.workspace.panels.push(Panel {
+            id,
+            title: format!("SLO {}", definition.name),
+            kind: PanelKind::Slo(workspace::SloPanel {
+                connection,
+                definition,
+                preset: workspace::SloPreset::default(),
+            }),
+        });
+        self.run_query(id);
+    }
+
+    /// Adds a metrics panel charting an SLO's error ratio over 5-minute windows.
+    fn open_slo_error_chart(&mut self, slo: PanelId) {
+        let Some((connection, def)) = self.workspace.panels.iter().find_map(|p| match &p.kind {
+            PanelKind::Slo(spec) if p.id == slo => Some((spec.connection, spec.definition.clone())),
+            _ => None,
+        }) else {
+            return;
+        };
+        let query = crate::slo::queries::error_ratio_query(
+            &def,
+            300.0,
+            &crate::slo::recording_rules::RecordedRules::none(),
+        );
+        let mut panel = MetricsPanel::new(connection, &query);
+        panel.chart.unit = workspace::Unit::PercentUnit;
+        let id = self.workspace.next_panel_id();
+        self.workspace.panels.push(Panel {
+            id,
+            title: format!("{} error ratio (5m)", def.name),
+            kind: PanelKind::Metrics(panel),
+        });
+        self.run_query(id);
+        self.scroll_to_panel = Some(id);
+    }
+
+    /// Points the first logs panel (a new one if none) at a service's errors, and runs it.
+    fn show_service_error_logs(&mut self, service: &str) {
+        let existing = self
+            .workspace
+            .panels
+            .iter()
+            .position(|p| matches!(p.kind, PanelKind::Logs(_)));
+        let index = match existing {
+            Some(i) => i,
+            None => {
+                let id = self.workspace.next_panel_id();
+                let connection = self
+                    .workspace
+                    .connections
+                    .iter()
+                    .find(|c| c.kind == SourceKind::Local)
+                    .map(|c| c.id);
+                self.workspace.panels.push(Panel {
+                    id,
+                    title: "Logs".into(),
+                    kind: PanelKind::Logs(workspace::LogsPanel {
+                        connection,
+                        ..workspace::LogsPanel::default()
+                    }),
+                });
+                self.workspace.panels.len() - 1
+            }
+        };
+        let panel = &mut self.workspace.panels[index];
+        if let PanelKind::Logs(spec) = &mut panel.kind {
+            spec.service = service.to_owned();
+            spec.min_severity = 17;
+            spec.trace_id.clear();
+            spec.text.clear();
+        }
+        let id = panel.id;
+        self.run_query(id);
+        self.scroll_to_panel = Some(id);
+    }
+
+    /// Each SLO panel's definition summary and last evaluation, for the overview.
+    #[allow(clippy::type_complexity)] // A private snapshot read right after.
+    fn slo_summaries(
+        &self,
+    ) -> Vec<(
+        PanelId,
+        String,
+        String,
+        f64,
+        Option<Arc<crate::slo::evaluate::SloStatus>>,
+        Option<String>,
+    )> {
+        self.workspace
+            .panels
+            .iter()
+            .filter_map(|p| match &p.kind {
+                PanelKind::Slo(spec) => {
+                    let (status, error) = match self.panels.get(&p.id).and_then(|s| s.last.as_ref())
+                    {
+                        Some(Ok(PanelData::Slo(s))) => (Some(Arc::clone(s)), None),
+                        Some(Err(e)) => (None, Some(e.to_string())),
+                        _ => (None, None),
+                    };
+                    Some((
+                        p.id,
+                        spec.definition.name.clone(),
+                        spec.definition.service.clone(),
+                        spec.definition.objective,
+                        status,
+                        error,
+                    ))
+                }
+                _ => None,
+            })
+            .collect()
     }
 
     fn notices_ui(&mut self, ui: &mut egui::Ui) {
@@ -442,6 +611,19 @@ impl SignalscopeApp {
     fn poll_jobs(&mut self, ctx: &egui::Context) {
         for state in self.panels.values_mut() {
             state.poll();
+        }
+        if let Some(job) = self.slo_import.take() {
+            match job.try_take() {
+                Ok(Ok(slos)) => {
+                    let n = slos.len();
+                    for def in slos {
+                        self.add_slo_panel(def);
+                    }
+                    self.notify(format!("Imported {n} SLOs"), false);
+                }
+                Ok(Err(e)) => self.notify(e, true),
+                Err(job) => self.slo_import = Some(job),
+            }
         }
         let ids: Vec<ConnectionId> = self.health_jobs.keys().copied().collect();
         for id in ids {
@@ -578,6 +760,10 @@ impl SignalscopeApp {
             return;
         };
         let kind = panel.kind.clone();
+        if matches!(kind, PanelKind::SloOverview(_)) {
+            // The overview shows the other SLO panels' results; it runs nothing itself.
+            return;
+        }
         let waker = self.waker();
         let conn = kind
             .connection()
@@ -610,6 +796,16 @@ impl SignalscopeApp {
         };
         let ns = |t: f64| (t.max(0.0) * 1e9) as u64;
         let job = match kind {
+            PanelKind::SloOverview(_) => return,
+            PanelKind::Slo(spec) => {
+                let http = match store {
+                    Some(_) => None,
+                    None => Some(conn),
+                };
+                self.runtime.spawn(waker, move |progress| {
+                    run_slo(spec, to, store, http, progress)
+                })
+            }
             PanelKind::Metrics(spec) => {
                 if spec
                     .queries
@@ -853,6 +1049,36 @@ impl SignalscopeApp {
                     kind: PanelKind::Metrics(MetricsPanel::new(connection, "")),
                 });
             }
+            Action::AddSloPanel => {
+                let def = workspace::SloPanel::default().definition;
+                self.add_slo_panel(def);
+            }
+            Action::AddSloOverview => {
+                let id = self.workspace.next_panel_id();
+                self.workspace.panels.push(Panel {
+                    id,
+                    title: "SLO overview".into(),
+                    kind: PanelKind::SloOverview(workspace::SloOverviewPanel::default()),
+                });
+            }
+            Action::ImportSlos => {
+                self.slo_import = Some(self.runtime.spawn(self.waker(), |_| async {
+                    let file = rfd::AsyncFileDialog::new()
+                        .set_title("Import SLOs (Sloth or OpenSLO YAML)")
+                        .add_filter("YAML", &["yaml", "yml"])
+                        .pick_file()
+                        .await
+                        .ok_or_else(|| "No file chosen".to_owned())?;
+                    let path = file.path().to_owned();
+                    let text = tokio::fs::read_to_string(&path)
+                        .await
+                        .map_err(|e| format!("{}: {e}", path.display()))?;
+                    crate::slo::import_any(&text).map_err(|e| format!("{}: {e}", path.display()))
+                }));
+            }
+            Action::OpenSloErrorChart(id) => self.open_slo_error_chart(id),
+            Action::ShowServiceErrorLogs { service } => self.show_service_error_logs(&service),
+            Action::ScrollToPanel(id) => self.scroll_to_panel = Some(id),
             Action::RemovePanel(id) => {
                 self.workspace.panels.retain(|p| p.id != id);
                 self.panels.remove(&id);

@@ -3,6 +3,7 @@
 use crate::analysis::AnalysedTrace;
 use crate::fetch::Job;
 use crate::model::{ChartData, LogBatch, QueryRun, TraceSummary};
+use crate::slo::evaluate::SloStatus;
 use crate::sources::SourceError;
 use std::sync::Arc;
 
@@ -11,6 +12,7 @@ pub enum PanelData {
     Metrics(MetricsOutcome),
     Logs(LogsOutcome),
     Traces(Vec<TraceSummary>),
+    Slo(Arc<SloStatus>),
 }
 
 pub type QueryJob = Job<Result<PanelData, SourceError>>;

@@ -46,3 +46,37 @@ impl fmt::Display for ImportError {
 }
 
 impl std::error::Error for ImportError {}
+
+/// Reads SLOs from a file that is either Sloth's or OpenSLO's: OpenSLO documents say
+/// `apiVersion: openslo/…`; anything else is read as Sloth. The error is the chosen format's.
+pub fn import_any(text: &str) -> Result<Vec<SloDefinition>, ImportError> {
+    let openslo = text
+        .lines()
+        .any(|l| l.trim_start().starts_with("apiVersion:") && l.contains("openslo/"));
+    if openslo {
+        import_openslo(text)
+    } else {
+        import_sloth(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn import_any_tells_openslo_from_sloth() {
+        let openslo = import_any(include_str!("../../tests/fixtures/slo/openslo-ratio.yaml"))
+            .expect("OpenSLO");
+        assert_eq!(
+            openslo,
+            import_openslo(include_str!("../../tests/fixtures/slo/openslo-ratio.yaml")).unwrap()
+        );
+        let sloth = import_any(include_str!(
+            "../../tests/fixtures/slo/sloth-getting-started.yml"
+        ))
+        .expect("Sloth");
+        assert!(!sloth.is_empty());
+        assert!(import_any("not: [an, slo]").is_err());
+    }
+}

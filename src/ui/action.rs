@@ -15,6 +15,18 @@ pub enum Action {
     RunQuery(PanelId),
     CancelQuery(PanelId),
     AddMetricsPanel,
+    AddSloPanel,
+    AddSloOverview,
+    /// Ask for a Sloth or OpenSLO YAML file and add a panel per SLO in it.
+    ImportSlos,
+    /// Add a metrics panel on an SLO panel's error ratio over time.
+    OpenSloErrorChart(PanelId),
+    /// Open the error logs of a service in the first logs panel.
+    ShowServiceErrorLogs {
+        service: String,
+    },
+    /// Bring a panel into view (from the SLO overview).
+    ScrollToPanel(PanelId),
     /// Open a trace of the Local source in the first traces panel (or a new one).
     ShowTrace(TraceId),
     /// Open the logs of a span: the first logs panel filtered to its trace over its time

@@ -13,6 +13,8 @@ pub mod log_volume_chart;
 pub mod logs_panel;
 pub mod metrics_panel;
 pub mod promql_editor;
+pub mod slo_overview;
+pub mod slo_panel;
 pub mod span_detail;
 pub mod time_axis;
 pub mod time_bar;

@@ -55,9 +55,19 @@ pub fn time_bar_ui(
                 ui.close();
             }
         });
-        if ui.button("Add panel").clicked() {
-            actions.push(Action::AddMetricsPanel);
-        }
+        ui.menu_button("Add panel", |ui| {
+            for (label, action) in [
+                ("Metrics panel", Action::AddMetricsPanel),
+                ("SLO panel", Action::AddSloPanel),
+                ("SLO overview", Action::AddSloOverview),
+                ("Import SLOs (Sloth or OpenSLO)…", Action::ImportSlos),
+            ] {
+                if ui.button(label).clicked() {
+                    actions.push(action);
+                    ui.close();
+                }
+            }
+        });
         ui.separator();
 
         MenuButton::new(time.range.label(time.zone))

@@ -5,11 +5,13 @@ pub mod connection;
 pub mod file;
 pub mod metrics_panel;
 pub mod secret;
+pub mod slo_panel;
 
 pub use connection::{Auth, Connection, ConnectionId, HeaderEntry, HeaderValue, SourceKind};
 pub use file::{WorkspaceError, default_path, load, parse, save_atomic, to_text};
 pub use metrics_panel::{ChartKind, ChartOptions, MetricQuery, MetricsPanel, Unit};
 pub use secret::Secret;
+pub use slo_panel::{SloOverviewPanel, SloPanel, SloPreset, SloSort};
 
 use crate::model::{TimeRange, TimeZoneChoice};
 use serde::{Deserialize, Serialize};
@@ -97,6 +99,8 @@ pub enum PanelKind {
     Metrics(MetricsPanel),
     Logs(LogsPanel),
     Traces(TracesPanel),
+    Slo(SloPanel),
+    SloOverview(SloOverviewPanel),
 }
 
 impl PanelKind {
@@ -105,6 +109,8 @@ impl PanelKind {
             Self::Metrics(p) => p.connection,
             Self::Logs(p) => p.connection,
             Self::Traces(p) => p.connection,
+            Self::Slo(p) => p.connection,
+            Self::SloOverview(_) => None,
         }
     }
 
@@ -113,6 +119,8 @@ impl PanelKind {
             Self::Metrics(p) => p.connection = id,
             Self::Logs(p) => p.connection = id,
             Self::Traces(p) => p.connection = id,
+            Self::Slo(p) => p.connection = id,
+            Self::SloOverview(_) => {}
         }
     }
 }
@@ -224,6 +232,28 @@ impl Workspace {
                 connection: Some(local),
                 min_severity: 13,
                 ..LogsPanel::default()
+            }),
+        });
+        ws.panels.push(Panel {
+            id: PanelId(6),
+            title: "SLO checkout availability".to_owned(),
+            kind: PanelKind::Slo(SloPanel {
+                connection: Some(local),
+                definition: crate::slo::SloDefinition {
+                    name: "checkout-availability".into(),
+                    service: "checkout".into(),
+                    sli: crate::slo::Sli::BadOverTotal {
+                        // `or … * 0`: before any 5xx has happened the error count is zero,
+                        // not missing.
+                        bad: "sum(rate(http_server_request_duration_count{service_name=\"checkout\",http_response_status_code=~\"5..\"}[{{.window}}])) or sum(rate(http_server_request_duration_count{service_name=\"checkout\"}[{{.window}}])) * 0".into(),
+                        total: "sum(rate(http_server_request_duration_count{service_name=\"checkout\"}[{{.window}}]))".into(),
+                    },
+                    objective: 0.99,
+                    window: crate::slo::SloWindow::DAYS_30,
+                    labels: Default::default(),
+                    description: "Checkout requests that do not fail with a 5xx.".into(),
+                },
+                preset: SloPreset::ForWindow,
             }),
         });
         ws.panels.push(Panel {
