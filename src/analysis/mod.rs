@@ -2,6 +2,7 @@
 
 pub mod line_segments;
 pub mod m4;
+pub mod promql_completion;
 
 pub use line_segments::line_segments;
 pub use m4::{m4, m4_indices};
