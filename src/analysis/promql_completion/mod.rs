@@ -139,28 +139,29 @@ pub fn completion_at(query: &str, cursor: usize) -> CompletionAt {
 
     let context = match (walk.stack.last(), current) {
         (Some(Frame::Brace { metric, open }), current) => {
+            // The metric before the brace, or the one a `__name__="…"` matcher names.
+            let metric = || {
+                metric
+                    .clone()
+                    .or_else(|| name_matcher(query, &tokens, *open))
+            };
             let label_before_op =
                 is_match_op(prev) && prev2.is_some_and(|i| tokens[i].kind == Kind::Ident);
+            let label = || prev2.map(|i| text(i).to_owned()).unwrap_or_default();
             match current {
                 Some(Kind::Str { quote, .. }) if label_before_op => CompletionContext::LabelValue {
-                    metric: metric
-                        .clone()
-                        .or_else(|| name_matcher(query, &tokens, *open)),
-                    label: prev2.map(|i| text(i).to_owned()).unwrap_or_default(),
+                    metric: metric(),
+                    label: label(),
                     quote: Some(quote),
                 },
                 None | Some(Kind::Ident) if label_before_op => CompletionContext::LabelValue {
-                    metric: metric
-                        .clone()
-                        .or_else(|| name_matcher(query, &tokens, *open)),
-                    label: prev2.map(|i| text(i).to_owned()).unwrap_or_default(),
+                    metric: metric(),
+                    label: label(),
                     quote: None,
                 },
                 None | Some(Kind::Ident) if is(prev, "{") || is(prev, ",") => {
                     CompletionContext::LabelName {
-                        metric: metric
-                            .clone()
-                            .or_else(|| name_matcher(query, &tokens, *open)),
+                        metric: metric(),
                         used: used_labels(query, &tokens, *open, under),
                     }
                 }
