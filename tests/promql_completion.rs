@@ -770,17 +770,18 @@ async fn completion_source_over_the_local_store() {
         ["+Inf", "0.1"]
     );
     // What was fetched is now in the cache the UI reads.
-    let cache = source.cache();
-    let cache = cache.lock().unwrap();
-    let now = std::time::Instant::now();
-    assert_eq!(cache.metrics(now).map(<[_]>::len), Some(5));
-    assert_eq!(
-        cache.label_values(Some("http_requests_total"), "code", now),
-        Some(&[s("200"), s("500")][..])
-    );
+    {
+        let cache = source.cache();
+        let cache = cache.lock().unwrap();
+        let now = std::time::Instant::now();
+        assert_eq!(cache.metrics(now).map(<[_]>::len), Some(5));
+        assert_eq!(
+            cache.label_values(Some("http_requests_total"), "code", now),
+            Some(&[s("200"), s("500")][..])
+        );
+    }
 
     // The whole path: context → vocabulary → candidates.
-    drop(cache);
     let (c, _) = at("sum(rate(http_requests_total{code=\"5‸");
     let vocabulary = source.vocabulary_for(&c.context).await.unwrap();
     let list = candidates(&c, &vocabulary);
