@@ -12,6 +12,10 @@
 //!   `/api/v1/query_exemplars` always returns an empty list.
 //! - `stats=1` is ignored: there is no `data.stats`, so the inspector has no server time.
 //! - Series come back with labels in storage order, not sorted (our `Labels` sorts them).
+//! - Step alignment: VictoriaMetrics may round `start` down to a multiple of `step` so that its
+//!   response cache can be reused (Prometheus never does). For a short query with an unaligned
+//!   start (6 points), 1.79 kept the requested start, cache on or off; our `RangeQuery::for_width`
+//!   aligns `start` to the step anyway, and every query here starts on the step grid.
 //! - `rate` does not extrapolate to the window edges as Prometheus does; with a counter growing
 //!   at a constant slope both give the slope exactly, which is what is compared here.
 
