@@ -9,6 +9,7 @@ pub mod line_segments;
 pub mod log_search;
 pub mod log_volume;
 pub mod m4;
+pub mod promql_completion;
 pub mod promql_syntax;
 pub mod service_graph;
 pub mod slo;

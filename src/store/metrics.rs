@@ -343,6 +343,12 @@ impl MetricTable {
         names
     }
 
+    /// Label sets of every series ever stored, in first-seen order. Labels outlive evicted
+    /// samples (see `evict_oldest`), so this lists series that may have no samples left.
+    pub fn series_labels(&self) -> impl Iterator<Item = &Labels> {
+        self.series.iter()
+    }
+
     /// Samples of every series whose labels pass `matches`, within `[start_ns, end_ns]`.
     pub fn select(
         &self,

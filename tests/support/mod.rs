@@ -20,15 +20,17 @@ impl Prometheus {
     /// Starts `/usr/bin/prometheus` (or `$PROMETHEUS_BIN`). When it is missing, returns `None`
     /// after saying why the test is skipped; with `CI=true` a missing binary fails the test.
     pub fn start() -> Option<Self> {
+        Self::start_with(&[], "")
+    }
+
+    /// [`Prometheus::start`] with extra command-line flags (e.g. `--enable-feature=exemplar-storage`)
+    /// and extra `scrape_configs` entries (YAML list items, indented by two spaces).
+    pub fn start_with(extra_args: &[&str], extra_scrape_configs: &str) -> Option<Self> {
         let bin = std::env::var("PROMETHEUS_BIN").unwrap_or_else(|_| "/usr/bin/prometheus".into());
         if !PathBuf::from(&bin).exists() {
-            let msg = format!(
+            skip_or_fail(&format!(
                 "{bin} not found: install it with `apt-get install prometheus` (.ci/run does)"
-            );
-            if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
-                panic!("{msg}; CI=true, so this is a failure");
-            }
-            eprintln!("SKIPPED: {msg}");
+            ));
             return None;
         }
         let dir = tempfile::tempdir().expect("temp dir");
@@ -37,7 +39,7 @@ impl Prometheus {
         std::fs::write(
             &config,
             format!(
-                "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: ['127.0.0.1:{port}']\n"
+                "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: ['127.0.0.1:{port}']\n{extra_scrape_configs}"
             ),
         )
         .expect("write config");
@@ -48,6 +50,7 @@ impl Prometheus {
                 dir.path().join("data").display()
             ))
             .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .args(extra_args)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -63,21 +66,13 @@ impl Prometheus {
     }
 
     fn wait_until_ready(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            if let Some(status) = self.child.try_wait().expect("poll prometheus") {
-                let mut err = String::new();
-                if let Some(mut e) = self.child.stderr.take() {
-                    let _ = e.read_to_string(&mut err);
-                }
-                panic!("prometheus exited with {status}: {err}");
-            }
-            if http_get_status(self.port, "/-/ready") == Some(200) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        panic!("prometheus at {} was not ready within 60 s", self.url);
+        wait_until_ready(
+            &mut self.child,
+            "prometheus",
+            &self.url,
+            self.port,
+            "/-/ready",
+        );
     }
 
     /// Waits until the self-scrape has stored at least `n` samples of `up` (one per second).
@@ -102,6 +97,89 @@ impl Prometheus {
 }
 
 impl Drop for Prometheus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Says why a test that needs a server binary is skipped; with `CI=true` that is a failure.
+fn skip_or_fail(msg: &str) {
+    if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+        panic!("{msg}; CI=true, so this is a failure");
+    }
+    eprintln!("SKIPPED: {msg}");
+}
+
+/// Polls `path` until it answers 200, failing with the server's stderr if it exits first.
+fn wait_until_ready(child: &mut Child, what: &str, url: &str, port: u16, path: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Some(status) = child.try_wait().expect("poll server") {
+            let mut err = String::new();
+            if let Some(mut e) = child.stderr.take() {
+                let _ = e.read_to_string(&mut err);
+            }
+            panic!("{what} exited with {status}: {err}");
+        }
+        if http_get_status(port, path) == Some(200) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    panic!("{what} at {url} was not ready within 60 s");
+}
+
+/// A VictoriaMetrics single-node server (Debian's `victoria-metrics`) on a free loopback port
+/// with its own data dir. It answers as soon as data is imported: the search latency offset
+/// (normally 30 s, which hides the newest samples) is zero and the response cache is off.
+pub struct VictoriaMetrics {
+    pub url: String,
+    pub port: u16,
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl VictoriaMetrics {
+    /// Starts `/usr/bin/victoria-metrics` (or `$VICTORIA_METRICS_BIN`); `None` (after saying
+    /// why) when it is missing, a failure with `CI=true`.
+    pub fn start() -> Option<Self> {
+        let bin = std::env::var("VICTORIA_METRICS_BIN")
+            .unwrap_or_else(|_| "/usr/bin/victoria-metrics".into());
+        if !PathBuf::from(&bin).exists() {
+            skip_or_fail(&format!(
+                "{bin} not found: install it with `apt-get install victoria-metrics` (.ci/install-deps test does)"
+            ));
+            return None;
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let port = free_port();
+        let child = Command::new(&bin)
+            .arg(format!(
+                "-storageDataPath={}",
+                dir.path().join("data").display()
+            ))
+            .arg(format!("-httpListenAddr=127.0.0.1:{port}"))
+            .arg("-search.latencyOffset=0s")
+            .arg("-search.disableCache")
+            .arg("-retentionPeriod=100y")
+            .arg("-loggerLevel=ERROR")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start victoria-metrics");
+        let mut vm = Self {
+            url: format!("http://127.0.0.1:{port}"),
+            port,
+            child,
+            _dir: dir,
+        };
+        wait_until_ready(&mut vm.child, "victoria-metrics", &vm.url, port, "/health");
+        Some(vm)
+    }
+}
+
+impl Drop for VictoriaMetrics {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -147,45 +225,96 @@ fn http_get_body(port: u16, path: &str) -> Option<String> {
 /// For tests that need the same pixels every run (snapshots), which a live server cannot give.
 pub struct Replay {
     pub url: String,
-    _runtime: tokio::runtime::Runtime,
+    /// Path and query string of every request received, in order.
+    pub requests: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+/// Shuts the server's runtime down without waiting, so a replay may be dropped inside an async
+/// test (dropping a runtime there would panic).
+impl Drop for Replay {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+/// One recorded answer: `path` (exact, without query string) → status and JSON body.
+pub struct Route {
+    pub path: &'static str,
+    pub status: u16,
+    pub body: &'static [u8],
 }
 
 impl Replay {
     pub fn start(status: u16, query_range_body: &'static [u8]) -> Self {
-        use axum::{Router, routing::get, routing::post};
+        Self::routes(vec![Route {
+            path: "/api/v1/query_range",
+            status,
+            body: query_range_body,
+        }])
+    }
+
+    /// Serves `/-/ready` and each route for GET and POST; anything else is Prometheus' 404.
+    pub fn routes(routes: Vec<Route>) -> Self {
+        use axum::{Router, routing::any, routing::get};
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
             .build()
             .expect("runtime");
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .expect("bind");
+        // Bound here without the runtime, so a replay can also start inside an async test.
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.set_nonblocking(true).expect("non-blocking");
         let addr = listener.local_addr().expect("addr");
-        let status = axum::http::StatusCode::from_u16(status).expect("status");
-        let json = move || {
-            (
-                status,
-                [(axum::http::header::CONTENT_TYPE, "application/json")],
-                query_range_body,
-            )
-        };
-        let app = Router::new()
-            .route(
-                "/-/ready",
-                get(|| async { "Prometheus Server is Ready.\n" }),
-            )
-            .route(
-                "/api/v1/query_range",
-                post(move || async move { json() }).get(move || async move { json() }),
+        let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut app = Router::new().route(
+            "/-/ready",
+            get(|| async { "Prometheus Server is Ready.\n" }),
+        );
+        for route in routes {
+            let status = axum::http::StatusCode::from_u16(route.status).expect("status");
+            let body = route.body;
+            app = app.route(
+                route.path,
+                any(move || async move {
+                    (
+                        status,
+                        [(axum::http::header::CONTENT_TYPE, "application/json")],
+                        body,
+                    )
+                }),
             );
+        }
+        let seen = std::sync::Arc::clone(&requests);
+        let app = app.layer(axum::middleware::from_fn(
+            move |request: axum::extract::Request, next: axum::middleware::Next| {
+                let seen = std::sync::Arc::clone(&seen);
+                async move {
+                    let uri = request.uri();
+                    let line = uri
+                        .path_and_query()
+                        .map_or_else(|| uri.path().to_owned(), |p| p.as_str().to_owned());
+                    seen.lock().expect("requests").push(line);
+                    next.run(request).await
+                }
+            },
+        ));
         runtime.spawn(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
             let _ = axum::serve(listener, app).await;
         });
         Self {
             url: format!("http://{addr}"),
-            _runtime: runtime,
+            requests,
+            runtime: Some(runtime),
         }
+    }
+
+    /// The requests received so far.
+    pub fn requests(&self) -> Vec<String> {
+        self.requests.lock().expect("requests").clone()
     }
 }
 

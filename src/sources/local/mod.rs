@@ -3,6 +3,7 @@
 //! Metrics answer PromQL (a subset, see `promql`); logs and traces answer searches by
 //! service, severity, text, trace id, operation, duration, attribute and status.
 
+pub mod labels;
 pub mod promql;
 
 use crate::model::{LogBatch, QueryResult, Trace, TraceId, TraceSummary};

@@ -1,13 +1,22 @@
-//! Prometheus HTTP API client (also Mimir, Thanos, VictoriaMetrics): range queries and health.
+//! Prometheus HTTP API client (also Mimir, Thanos, VictoriaMetrics): range queries and health;
+//! labels, series, metadata and exemplars live in their own files.
 
+pub mod completion;
 pub mod decode;
+pub mod envelope;
+pub mod exemplars;
+pub mod inspect;
 pub mod instant;
+pub mod labels;
+pub mod metadata;
 
 use super::error::SourceError;
 use super::http::{HttpClient, HttpResponse};
 use crate::fetch::Progress;
 use crate::model::QueryResult;
 pub use decode::{Answer, DecodeError, decode_query};
+pub use envelope::Reply;
+pub use inspect::{InspectedQuery, QueryInspection, range_query_inspected};
 
 /// Prometheus refuses range queries that would return more points than this per series.
 pub const MAX_POINTS_PER_SERIES: f64 = 11_000.0;
