@@ -279,3 +279,54 @@ fn a_second_query_a_legend_format_an_instant_table_and_isolating_a_series() {
     };
     assert_eq!(spec.queries[1].expr, "demo_queue_depth > 60");
 }
+
+#[test]
+fn completion_offers_metric_names_and_label_values_from_the_server() {
+    let Some(prom) = support::Prometheus::start() else {
+        return;
+    };
+    prom.wait_for_samples(3);
+    let (app, panel) = app_with_panel(&prom.url, "", None);
+    let mut h = harness(app, 1.0);
+    h.step();
+    h.get_by_label("PromQL query").click();
+    h.step();
+    h.get_by_label("PromQL query")
+        .type_text("prometheus_http_requests_to");
+    // The names come from the server in the background; the list appears when they are in.
+    support::step_until(&mut h, "metric name completions", |h| {
+        h.query_by_label_contains("prometheus_http_requests_total")
+            .is_some()
+    });
+    h.key_press(Key::Tab);
+    h.run_steps(2);
+    let query = |h: &Harness<'_, SignalscopeApp>| {
+        let signalscope::workspace::PanelKind::Metrics(spec) = &h.state().workspace.panels[0].kind
+        else {
+            panic!("a metrics panel")
+        };
+        spec.first_query().to_owned()
+    };
+    assert_eq!(query(&h), "prometheus_http_requests_total");
+
+    // Inside the braces after `job=`: the job label's values, quoted.
+    h.get_by_label("PromQL query").type_text("{job=");
+    support::step_until(&mut h, "label value completions", |h| {
+        // The popup shows the value as it is (the insert is quoted).
+        h.query_by_label("prometheus  ").is_some()
+    });
+    h.key_press(Key::Tab);
+    h.run_steps(2);
+    assert_eq!(
+        query(&h),
+        "prometheus_http_requests_total{job=\"prometheus\""
+    );
+    // The closed selector runs with Ctrl+Enter.
+    h.get_by_label("PromQL query").type_text("}");
+    h.step();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
+    support::step_until(&mut h, "the result", |h| {
+        h.state().panel_result(panel).is_some()
+    });
+    assert!(matches!(h.state().panel_result(panel), Some(Ok(_))));
+}

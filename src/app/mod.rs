@@ -12,6 +12,9 @@ use crate::export::{csv::chart_to_csv, png};
 use crate::fetch::{Job, Runtime, Waker};
 use crate::model::{ChartData, QueryRun, TraceId};
 use crate::sources::prometheus;
+use crate::sources::prometheus::completion::{
+    CompletionBackend, CompletionCache, CompletionSource,
+};
 use crate::sources::{HttpClient, SourceError};
 use crate::store::{LogQuery, TraceQuery};
 use crate::ui::Action;
@@ -102,6 +105,10 @@ pub struct SignalscopeApp {
     notices: Vec<Notice>,
     /// A panel to bring into view in the next frame.
     scroll_to_panel: Option<PanelId>,
+    /// Per connection: the names PromQL completion knows, and when each missing piece was
+    /// last asked for (so a frame never asks twice).
+    completions: BTreeMap<ConnectionId, Arc<std::sync::Mutex<CompletionCache>>>,
+    completion_requests: std::collections::HashMap<(ConnectionId, String), Instant>,
     /// SLOs being read from a file the user chose.
     slo_import: Option<Job<Result<Vec<crate::slo::definition::SloDefinition>, String>>>,
 }
@@ -125,6 +132,8 @@ impl SignalscopeApp {
             load_error: startup.load_error,
             panels: BTreeMap::new(),
             scroll_to_panel: None,
+            completions: BTreeMap::new(),
+            completion_requests: Default::default(),
             slo_import: None,
             local: startup.local,
             health: BTreeMap::new(),
@@ -283,6 +292,7 @@ impl SignalscopeApp {
         let connections = self.workspace.connections.clone();
         let history = &self.workspace.query_history;
         let slos = self.slo_summaries();
+        let completions = &mut self.completions;
         let scroll_to = self.scroll_to_panel.take();
         egui::ScrollArea::vertical().show(ui, |ui| {
             for panel in &mut self.workspace.panels {
@@ -332,6 +342,9 @@ impl SignalscopeApp {
                                 .connection
                                 .and_then(|c| history.get(&c))
                                 .map_or(&[][..], Vec::as_slice);
+                            let panel_completion = spec
+                                .connection
+                                .map(|c| Arc::clone(completions.entry(c).or_default()));
                             metrics_panel_ui(
                                 ui,
                                 MetricsPanelView {
@@ -361,6 +374,7 @@ impl SignalscopeApp {
                                     zone,
                                     hidden: &mut state.hidden_series,
                                     history: panel_history,
+                                    completion: panel_completion.as_deref(),
                                 },
                             )
                         }
@@ -410,6 +424,52 @@ impl SignalscopeApp {
                 actions.extend(response.inner);
                 ui.add_space(8.0);
             }
+        });
+    }
+
+    /// Fetches what PromQL completion lacks for a panel's connection into its cache, once per
+    /// context every few seconds however often the editor asks.
+    fn fetch_completions(
+        &mut self,
+        panel: PanelId,
+        context: crate::analysis::promql_completion::CompletionContext,
+    ) {
+        let Some(conn) = self
+            .workspace
+            .panels
+            .iter()
+            .find(|p| p.id == panel)
+            .and_then(|p| p.kind.connection())
+            .and_then(|c| self.workspace.connection(c))
+            .cloned()
+        else {
+            return;
+        };
+        let key = (conn.id, format!("{context:?}"));
+        if self
+            .completion_requests
+            .get(&key)
+            .is_some_and(|t| t.elapsed() < Duration::from_secs(5))
+        {
+            return;
+        }
+        self.completion_requests.insert(key, Instant::now());
+        let cache = Arc::clone(self.completions.entry(conn.id).or_default());
+        let store = self.local.as_ref().map(|l| l.store.clone());
+        let waker = self.waker();
+        self.runtime.spawn_detached(async move {
+            let backend = match (conn.kind, store) {
+                (SourceKind::Local, Some(store)) => CompletionBackend::Local(store),
+                (SourceKind::Local, None) => return,
+                (SourceKind::Prometheus, _) => match HttpClient::new(&conn) {
+                    Ok(http) => CompletionBackend::Prometheus(http),
+                    Err(_) => return,
+                },
+            };
+            let source = CompletionSource::with_cache(backend, cache);
+            // A failure leaves the cache as it was; the editor simply offers less.
+            let _ = source.vocabulary_for(&context).await;
+            waker();
         });
     }
 
@@ -1079,6 +1139,7 @@ impl SignalscopeApp {
             Action::OpenSloErrorChart(id) => self.open_slo_error_chart(id),
             Action::ShowServiceErrorLogs { service } => self.show_service_error_logs(&service),
             Action::ScrollToPanel(id) => self.scroll_to_panel = Some(id),
+            Action::FetchCompletions { panel, context } => self.fetch_completions(panel, context),
             Action::RemovePanel(id) => {
                 self.workspace.panels.retain(|p| p.id != id);
                 self.panels.remove(&id);

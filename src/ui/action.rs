@@ -25,6 +25,12 @@ pub enum Action {
     ShowServiceErrorLogs {
         service: String,
     },
+    /// Fetch the names a panel's PromQL completion needs (metric names, label names or values)
+    /// from its connection into the connection's completion cache.
+    FetchCompletions {
+        panel: PanelId,
+        context: crate::analysis::promql_completion::CompletionContext,
+    },
     /// Bring a panel into view (from the SLO overview).
     ScrollToPanel(PanelId),
     /// Open a trace of the Local source in the first traces panel (or a new one).

@@ -8,10 +8,11 @@ use super::legend::legend_ui;
 use super::promql_editor::promql_editor_ui;
 use crate::model::{ChartData, QueryRun, TimeRange, TimeZoneChoice};
 use crate::sources::SourceError;
+use crate::sources::prometheus::completion::CompletionCache;
 use crate::workspace::{ChartKind, Connection, MetricQuery, MetricsPanel, PanelId, Unit};
 use egui::{Color32, RichText};
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// What the panel's last run left to show.
@@ -38,6 +39,8 @@ pub struct MetricsPanelView<'a> {
     pub hidden: &'a mut HashSet<String>,
     /// Queries run before on this panel's connection, most recent first.
     pub history: &'a [String],
+    /// The connection's cached metric and label names, for completion.
+    pub completion: Option<&'a Mutex<CompletionCache>>,
 }
 
 /// Draws the panel; returns what the user asked for.
@@ -52,6 +55,7 @@ pub fn metrics_panel_ui(ui: &mut egui::Ui, view: MetricsPanelView<'_>) -> Vec<Ac
         zone,
         hidden,
         history,
+        completion,
     } = view;
     let mut actions = Vec::new();
 
@@ -59,7 +63,7 @@ pub fn metrics_panel_ui(ui: &mut egui::Ui, view: MetricsPanelView<'_>) -> Vec<Ac
     let mut remove = None;
     let count = spec.queries.len();
     for (i, query) in spec.queries.iter_mut().enumerate() {
-        if query_row_ui(ui, id, i, count, query, history, &mut actions) {
+        if query_row_ui(ui, id, i, count, query, history, completion, &mut actions) {
             remove = Some(i);
         }
     }
@@ -223,6 +227,7 @@ fn header_ui(
 }
 
 /// One query's row: its letter, editor and options. Returns true when the user removes it.
+#[allow(clippy::too_many_arguments)] // The row's query and what it draws on.
 fn query_row_ui(
     ui: &mut egui::Ui,
     id: PanelId,
@@ -230,6 +235,7 @@ fn query_row_ui(
     count: usize,
     query: &mut MetricQuery,
     history: &[String],
+    completion: Option<&Mutex<CompletionCache>>,
     actions: &mut Vec<Action>,
 ) -> bool {
     let letter = MetricsPanel::letter(index);
@@ -258,9 +264,13 @@ fn query_row_ui(
                     &label,
                     &mut query.expr,
                     "e.g. rate(prometheus_http_requests_total[5m]) — Ctrl+Enter runs",
+                    completion,
                 );
                 if response.run {
                     actions.push(Action::RunQuery(id));
+                }
+                if let Some(context) = response.fetch {
+                    actions.push(Action::FetchCompletions { panel: id, context });
                 }
             },
         );

@@ -1,18 +1,37 @@
 //! The PromQL editor: a code field with highlighting, the parser's error underlined and named
-//! below it as you type, and Ctrl+Enter to run.
+//! below it as you type, completions for what the cursor is in (metric names, functions with
+//! their signatures, label names and values, durations, keywords) from the connection's
+//! cached names, and Ctrl+Enter to run. Tab or a click takes a completion; Esc hides them.
 
+use crate::analysis::promql_completion::candidates::{Candidate, candidates};
+use crate::analysis::promql_completion::{CompletionContext, completion_at};
 use crate::analysis::promql_syntax::{SyntaxError, TokenKind, check, tokens};
-use egui::text::{LayoutJob, TextFormat};
+use crate::sources::prometheus::completion::CompletionCache;
+use egui::text::{CCursor, CCursorRange, LayoutJob, TextFormat};
 use egui::{Color32, Key, Modifiers, RichText, Stroke};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// Completions shown at once.
+const SHOWN_COMPLETIONS: usize = 8;
 
 /// What happened in the editor this frame.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EditorResponse {
     /// Ctrl+Enter was pressed in it.
     pub run: bool,
     pub changed: bool,
     pub has_focus: bool,
+    /// Names the completions need that are not cached yet: the app fetches them.
+    pub fetch: Option<CompletionContext>,
+}
+
+/// The editor's completion state between frames.
+#[derive(Clone, Debug, Default)]
+struct CompletionState {
+    highlighted: usize,
+    /// Esc hid the list for this text.
+    hidden_for: Option<String>,
 }
 
 /// Draws the editor for `text`, named `label` for screen readers and tests.
@@ -22,10 +41,26 @@ pub fn promql_editor_ui(
     label: &str,
     text: &mut String,
     hint: &str,
+    completion: Option<&Mutex<CompletionCache>>,
 ) -> EditorResponse {
+    let focused = ui.memory(|m| m.has_focus(id));
     // Consumed before the editor sees it, so Ctrl+Enter runs instead of adding a newline.
-    let run = ui.memory(|m| m.has_focus(id))
-        && ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Enter));
+    let run = focused && ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Enter));
+    // The completion keys, likewise, while the list is open (decided from the last frame).
+    let state_id = id.with("completion");
+    let mut state: CompletionState = ui.data(|d| d.get_temp(state_id)).unwrap_or_default();
+    let list_open = ui
+        .data(|d| d.get_temp::<bool>(id.with("list_open")))
+        .unwrap_or(false);
+    let (mut down, mut up, mut accept, mut escape) = (false, false, false, false);
+    if focused && list_open {
+        ui.input_mut(|i| {
+            down = i.consume_key(Modifiers::NONE, Key::ArrowDown);
+            up = i.consume_key(Modifiers::NONE, Key::ArrowUp);
+            accept = i.consume_key(Modifiers::NONE, Key::Tab);
+            escape = i.consume_key(Modifiers::NONE, Key::Escape);
+        });
+    }
     let error = syntax_error(ui, id, text);
     let dark = ui.visuals().dark_mode;
     let mut layouter = |ui: &egui::Ui, buffer: &dyn egui::TextBuffer, wrap_width: f32| {
@@ -33,18 +68,103 @@ pub fn promql_editor_ui(
         job.wrap.max_width = wrap_width;
         ui.fonts_mut(|f| f.layout_job(job))
     };
-    let response = ui
-        .add(
-            egui::TextEdit::multiline(text)
-                .id(id)
-                .code_editor()
-                .desired_rows(1)
-                .desired_width(f32::INFINITY)
-                .hint_text(hint)
-                .layouter(&mut layouter),
-        )
-        .on_hover_text(label);
+    let mut output = egui::TextEdit::multiline(text)
+        .id(id)
+        .code_editor()
+        .desired_rows(1)
+        .desired_width(f32::INFINITY)
+        .hint_text(hint)
+        .layouter(&mut layouter)
+        .show(ui);
+    let response = output.response.response.clone().on_hover_text(label);
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, label));
+    let mut fetch = None;
+    let mut open_now = false;
+    if response.has_focus()
+        && let Some(cursor) = output.cursor_range.map(|r| r.primary.index)
+    {
+        let byte = text
+            .char_indices()
+            .nth(cursor.0)
+            .map_or(text.len(), |(b, _)| b);
+        let at = completion_at(text, byte);
+        if escape {
+            state.hidden_for = Some(text.clone());
+        }
+        let hidden = state.hidden_for.as_deref() == Some(text.as_str());
+        let vocabulary = match (&at.context, completion) {
+            (CompletionContext::Nothing, _) => None,
+            (context, Some(cache)) => {
+                let cached = cache
+                    .lock()
+                    .ok()
+                    .and_then(|c| c.vocabulary(context, Instant::now()));
+                if cached.is_none() {
+                    fetch = Some(context.clone());
+                }
+                cached
+            }
+            (_, None) => Some(Default::default()),
+        };
+        let list: Vec<Candidate> = vocabulary
+            .map(|v| candidates(&at, &v))
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|c| c.insert != at.typed)
+            .take(SHOWN_COMPLETIONS)
+            .collect();
+        // Offer completions once something is typed, or where only a few things fit.
+        let worth_showing = !at.typed.is_empty()
+            || matches!(
+                at.context,
+                CompletionContext::LabelName { .. }
+                    | CompletionContext::LabelValue { .. }
+                    | CompletionContext::GroupingLabel { .. }
+                    | CompletionContext::Duration
+            );
+        if !list.is_empty() && !hidden && worth_showing {
+            open_now = true;
+            if down {
+                state.highlighted = (state.highlighted + 1) % list.len();
+            }
+            if up {
+                state.highlighted = (state.highlighted + list.len() - 1) % list.len();
+            }
+            state.highlighted = state.highlighted.min(list.len() - 1);
+            let mut chosen = accept.then_some(state.highlighted);
+            egui::Frame::popup(ui.style()).show(ui, |ui| {
+                for (i, c) in list.iter().enumerate() {
+                    let text = RichText::new(format!("{}  {}", c.label, c.detail)).monospace();
+                    let r = ui.add(egui::Button::selectable(i == state.highlighted, text));
+                    let r = if c.doc.is_empty() {
+                        r
+                    } else {
+                        r.on_hover_text(&c.doc)
+                    };
+                    if r.clicked() {
+                        chosen = Some(i);
+                    }
+                }
+            });
+            if let Some(i) = chosen {
+                let c = &list[i];
+                text.replace_range(at.replace.clone(), &c.insert);
+                let end = text[..at.replace.start + c.insert.len()].chars().count();
+                output
+                    .state
+                    .cursor
+                    .set_char_range(Some(CCursorRange::one(CCursor::new(end))));
+                output.state.store(ui.ctx(), id);
+                ui.memory_mut(|m| m.request_focus(id));
+                state.highlighted = 0;
+                open_now = false;
+            }
+        }
+    }
+    ui.data_mut(|d| {
+        d.insert_temp(state_id, state);
+        d.insert_temp(id.with("list_open"), open_now);
+    });
     if let Some(e) = &error {
         ui.label(
             RichText::new(format!("Syntax error: {}", e.message))
@@ -56,6 +176,7 @@ pub fn promql_editor_ui(
         run,
         changed: response.changed(),
         has_focus: response.has_focus(),
+        fetch,
     }
 }
 

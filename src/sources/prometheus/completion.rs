@@ -60,6 +60,29 @@ impl CompletionCache {
             .map(|c| &c.value)
     }
 
+    /// What `context` needs, if all of it is cached and fresh; `None` means fetch it first
+    /// ([`CompletionSource::vocabulary_for`]). Contexts that need nothing give an empty one.
+    pub fn vocabulary(&self, context: &CompletionContext, now: Instant) -> Option<Vocabulary> {
+        let mut vocabulary = Vocabulary::default();
+        match context {
+            CompletionContext::Expression { .. } => {
+                vocabulary.metrics = self.metrics(now)?.to_vec();
+            }
+            CompletionContext::LabelName { metric, .. }
+            | CompletionContext::GroupingLabel { metric, .. } => {
+                vocabulary.label_names = self.label_names(metric.as_deref(), now)?.to_vec();
+            }
+            CompletionContext::LabelValue { metric, label, .. } => {
+                vocabulary.label_values =
+                    self.label_values(metric.as_deref(), label, now)?.to_vec();
+            }
+            CompletionContext::Nothing
+            | CompletionContext::Keyword { .. }
+            | CompletionContext::Duration => {}
+        }
+        Some(vocabulary)
+    }
+
     /// Metric names with their metadata, if fetched less than the TTL ago.
     pub fn metrics(&self, now: Instant) -> Option<&[MetricInfo]> {
         self.fresh(self.metrics.as_ref(), now).map(Vec::as_slice)
@@ -142,6 +165,12 @@ impl CompletionSource {
             backend,
             cache: Arc::new(Mutex::new(CompletionCache::new(ttl))),
         }
+    }
+
+    /// A source filling a cache the caller already holds (the UI keeps one per connection and
+    /// builds the source, whose HTTP client reads files, off the UI thread).
+    pub fn with_cache(backend: CompletionBackend, cache: Arc<Mutex<CompletionCache>>) -> Self {
+        Self { backend, cache }
     }
 
     /// The cache, for the UI to read what is known without waiting.
@@ -287,6 +316,23 @@ fn with_metadata(names: Vec<String>, meta: &[MetricMetadata]) -> Vec<MetricInfo>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vocabulary_is_there_only_when_every_piece_is_cached() {
+        let mut cache = CompletionCache::new(Duration::from_secs(10));
+        let t0 = Instant::now();
+        let values = CompletionContext::LabelValue {
+            metric: Some("up".into()),
+            label: "job".into(),
+            quote: Some('"'),
+        };
+        assert!(cache.vocabulary(&values, t0).is_none());
+        cache.put_label_values(Some("up"), "job", vec!["api".into()], t0);
+        assert_eq!(cache.vocabulary(&values, t0).unwrap().label_values, ["api"]);
+        assert!(cache.vocabulary(&CompletionContext::Duration, t0).is_some());
+        let expr = CompletionContext::Expression { keywords: &[] };
+        assert!(cache.vocabulary(&expr, t0).is_none());
+    }
 
     #[test]
     fn cached_lists_expire_after_the_ttl() {
