@@ -90,6 +90,19 @@ fn typing_a_query_and_pressing_ctrl_enter_shows_the_series_in_the_legend() {
         panic!("a metrics panel")
     };
     assert_eq!(spec.first_query(), "up");
+
+    // The inspector tells what was asked and what it cost, as Prometheus reported it.
+    h.get_by_label("Query inspector A").click();
+    h.run_steps(2);
+    h.get_by_label_contains(&format!("POST {}/api/v1/query_range?query=up", prom.url));
+    h.get_by_label("Server time");
+    h.get_by_label("Samples read");
+    let status = h.get_by_label("HTTP status").rect();
+    assert!(
+        h.query_all_by_label("200")
+            .any(|n| (n.rect().center().y - status.center().y).abs() < 4.0),
+        "status 200 on the HTTP status row"
+    );
 }
 
 #[test]

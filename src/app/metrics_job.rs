@@ -5,7 +5,7 @@ use super::panel_state::{MetricsOutcome, PanelData};
 use crate::analysis::{QueryPart, chart_data};
 use crate::fetch::Progress;
 use crate::model::{QueryResult, QueryRun};
-use crate::sources::prometheus::{self, RangeQuery};
+use crate::sources::prometheus::{QueryInspection, RangeQuery, range_query_inspected};
 use crate::sources::{HttpClient, SourceError};
 use crate::store::LocalStore;
 use crate::workspace::{Connection, MetricQuery, MetricsPanel};
@@ -36,37 +36,51 @@ pub async fn run_metrics_queries(
         async move {
             let request = request?;
             let started = Instant::now();
-            let result = match (store, http) {
+            let (result, inspection) = match (store, http) {
                 (Some(store), _) => {
                     let q = request.clone();
-                    tokio::task::spawn_blocking(move || {
+                    let result = tokio::task::spawn_blocking(move || {
                         crate::sources::local::range_query(&store, &q.query, q.start, q.end, q.step)
                     })
                     .await
                     .unwrap_or_else(|e| {
                         Err(SourceError::Config(format!("local query stopped: {e}")))
-                    })
+                    });
+                    let inspection = local_inspection(&request, &result, started.elapsed());
+                    (result, inspection)
                 }
-                (None, Some(http)) => prometheus::range_query(&http, &request, &progress).await,
+                (None, Some(http)) => {
+                    let inspected = range_query_inspected(&http, &request, &progress).await;
+                    (inspected.result, inspected.inspection)
+                }
                 (None, None) => unreachable!("a store or a client was chosen above"),
             };
-            Some(result.map(|result| QueryRun {
-                id: QueryRun::next_id(),
-                start: request.start,
-                end: request.end,
-                step: request.step,
-                result,
-                // Queries share one progress counter: this is the panel's total so far.
-                bytes: progress.bytes(),
-                elapsed: started.elapsed(),
-            }))
+            Some((
+                result.map(|result| QueryRun {
+                    id: QueryRun::next_id(),
+                    start: request.start,
+                    end: request.end,
+                    step: request.step,
+                    result,
+                    // Queries share one progress counter: this is the panel's total so far.
+                    bytes: progress.bytes(),
+                    elapsed: started.elapsed(),
+                }),
+                inspection,
+            ))
         }
     });
-    let outcomes: Vec<Option<Result<QueryRun, SourceError>>> =
-        futures_util::future::join_all(runs).await;
+    let (outcomes, inspections): (Vec<_>, Vec<_>) = futures_util::future::join_all(runs)
+        .await
+        .into_iter()
+        .map(|r| match r {
+            Some((outcome, inspection)) => (Some(outcome), Some(inspection)),
+            None => (None, None),
+        })
+        .unzip();
     let cap = spec.series_cap;
     // Legend names and statistics scan every sample: keep that off the async workers too.
-    tokio::task::spawn_blocking(move || assemble(&spec, (from, to), outcomes, cap))
+    tokio::task::spawn_blocking(move || assemble(&spec, (from, to), outcomes, inspections, cap))
         .await
         .map_err(|e| SourceError::Config(format!("preparing the chart stopped: {e}")))
 }
@@ -96,6 +110,7 @@ fn assemble(
     spec: &MetricsPanel,
     range: (f64, f64),
     mut outcomes: Vec<Option<Result<QueryRun, SourceError>>>,
+    inspections: Vec<Option<QueryInspection>>,
     cap: usize,
 ) -> PanelData {
     let mut range_parts = Vec::new();
@@ -123,7 +138,38 @@ fn assemble(
         chart: Arc::new(chart),
         table: Arc::new(table),
         queries: outcomes,
+        inspections,
     })
+}
+
+/// What the inspector shows for a query the local store answered.
+fn local_inspection(
+    q: &RangeQuery,
+    result: &Result<QueryResult, SourceError>,
+    took: std::time::Duration,
+) -> QueryInspection {
+    let mut inspection = QueryInspection {
+        method: "LOCAL",
+        url: "embedded store".into(),
+        params: vec![
+            ("query".into(), q.query.clone()),
+            ("start".into(), q.start.to_string()),
+            ("end".into(), q.end.to_string()),
+            ("step".into(), q.step.to_string()),
+        ],
+        server_time: Some(took),
+        ..QueryInspection::default()
+    };
+    match result {
+        Ok(r) => {
+            inspection.series = r.series.len();
+            inspection.points = r.point_count();
+            inspection.warnings = r.warnings.clone();
+            inspection.infos = r.infos.clone();
+        }
+        Err(e) => inspection.error = Some(e.to_string()),
+    }
+    inspection
 }
 
 #[cfg(test)]

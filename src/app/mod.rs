@@ -368,6 +368,11 @@ impl SignalscopeApp {
                                                     .iter()
                                                     .map(|q| q.as_ref().map(Result::as_ref))
                                                     .collect(),
+                                                inspections: o
+                                                    .inspections
+                                                    .iter()
+                                                    .map(Option::as_ref)
+                                                    .collect(),
                                             })
                                         },
                                     ),

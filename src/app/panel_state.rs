@@ -5,6 +5,7 @@ use crate::fetch::Job;
 use crate::model::{ChartData, LogBatch, QueryRun, TraceSummary};
 use crate::slo::evaluate::SloStatus;
 use crate::sources::SourceError;
+use crate::sources::prometheus::QueryInspection;
 use std::sync::Arc;
 
 /// What a panel's query returned, by panel kind.
@@ -70,6 +71,8 @@ pub struct MetricsOutcome {
     /// Per panel query, in order: how it went (its series moved into `chart` or `table`), or
     /// `None` when it was empty or disabled.
     pub queries: Vec<Option<Result<QueryRun, SourceError>>>,
+    /// Per panel query: what the query inspector shows.
+    pub inspections: Vec<Option<QueryInspection>>,
 }
 
 impl MetricsOutcome {

@@ -6,8 +6,10 @@ use super::chart::{ChartView, chart_ui};
 use super::instant_table::{TableSort, instant_table_ui};
 use super::legend::legend_ui;
 use super::promql_editor::promql_editor_ui;
+use super::query_inspector::query_inspector_ui;
 use crate::model::{ChartData, QueryRun, TimeRange, TimeZoneChoice};
 use crate::sources::SourceError;
+use crate::sources::prometheus::QueryInspection;
 use crate::sources::prometheus::completion::CompletionCache;
 use crate::workspace::{ChartKind, Connection, MetricQuery, MetricsPanel, PanelId, Unit};
 use egui::{Color32, RichText};
@@ -21,6 +23,8 @@ pub struct MetricsShown<'a> {
     pub table: &'a Arc<ChartData>,
     /// Per panel query: its run or error, `None` when it did not run.
     pub queries: Vec<Option<Result<&'a QueryRun, &'a SourceError>>>,
+    /// Per panel query: what the inspector shows.
+    pub inspections: Vec<Option<&'a QueryInspection>>,
 }
 
 /// Everything the panel shows this frame. The queries and chart options are the panel's own
@@ -400,6 +404,16 @@ fn status_ui(
                     }
                     Some(Err(e)) => error_ui(ui, &prefix, e),
                     None => {}
+                }
+                if let Some(Some(inspection)) = shown.inspections.get(i) {
+                    egui::CollapsingHeader::new(
+                        RichText::new(format!("Query inspector {}", MetricsPanel::letter(i)))
+                            .small(),
+                    )
+                    .id_salt(("inspector", id, i))
+                    .show(ui, |ui| {
+                        query_inspector_ui(ui, ("inspector_grid", id, i), inspection)
+                    });
                 }
             }
         }

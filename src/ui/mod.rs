@@ -13,6 +13,7 @@ pub mod log_volume_chart;
 pub mod logs_panel;
 pub mod metrics_panel;
 pub mod promql_editor;
+pub mod query_inspector;
 pub mod slo_overview;
 pub mod slo_panel;
 pub mod span_detail;
