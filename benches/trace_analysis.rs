@@ -7,8 +7,8 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use signalscope::analysis::{
-    TraceTree, aggregate_flame, critical_path, icicle, next_error, service_graph, trace_diff,
-    trace_search, trace_stats,
+    TraceOperations, TraceTree, aggregate_flame, critical_path, icicle, next_error, service_graph,
+    trace_diff, trace_search, trace_stats,
 };
 use signalscope::model::Trace;
 use signalscope::model::synthetic_trace::{SyntheticTraceSpec, synthetic_trace};
@@ -55,7 +55,8 @@ fn trace_analysis(c: &mut Criterion) {
         .max_by_key(|&v| tree.subtree_end(v) - tree.row_of(v))
         .unwrap_or(0);
     let hidden = tree.subtree_end(biggest) - tree.row_of(biggest) - 1;
-    let flame = aggregate_flame(&trace, &tree);
+    let operations = TraceOperations::new(&trace);
+    let flame = aggregate_flame(&trace, &tree, &operations);
     println!(
         "trace: {SPANS} spans, max depth {}, biggest subtree below the root {hidden} spans, {} aggregated frames",
         tree.max_depth(),
@@ -94,17 +95,20 @@ fn trace_analysis(c: &mut Criterion) {
         b.iter(|| black_box(critical_path(&trace, &tree)))
     });
     group.bench_function("icicle", |b| b.iter(|| black_box(icicle(&trace, &tree))));
+    group.bench_function("TraceOperations::new", |b| {
+        b.iter(|| black_box(TraceOperations::new(&trace)))
+    });
     group.bench_function("aggregate_flame", |b| {
-        b.iter(|| black_box(aggregate_flame(&trace, &tree)))
+        b.iter(|| black_box(aggregate_flame(&trace, &tree, &operations)))
     });
     group.bench_function("trace_stats", |b| {
-        b.iter(|| black_box(trace_stats(&trace, &tree)))
+        b.iter(|| black_box(trace_stats(&trace, &tree, &operations)))
     });
     group.bench_function("trace_search, rare text", |b| {
-        b.iter(|| black_box(trace_search(&trace, &tree, "select #13")))
+        b.iter(|| black_box(trace_search(&trace, &tree, &operations, "select #13")))
     });
     group.bench_function("trace_search, common text", |b| {
-        b.iter(|| black_box(trace_search(&trace, &tree, "cart")))
+        b.iter(|| black_box(trace_search(&trace, &tree, &operations, "cart")))
     });
     group.bench_function("next_error from the top", |b| {
         b.iter(|| black_box(next_error(&trace, &tree, None)))

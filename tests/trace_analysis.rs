@@ -5,8 +5,8 @@
 
 use proptest::prelude::*;
 use signalscope::analysis::{
-    PathChange, TraceTree, aggregate_flame, critical_path, icicle, on_critical_path, service_graph,
-    trace_diff, trace_search, trace_stats,
+    PathChange, TraceOperations, TraceTree, aggregate_flame, critical_path, icicle,
+    on_critical_path, service_graph, trace_diff, trace_search, trace_stats,
 };
 use signalscope::model::synthetic_trace::{SyntheticTraceSpec, bare_span, synthetic_trace};
 use signalscope::model::{SpanStatus, Trace};
@@ -251,7 +251,8 @@ fn every_view_of_a_synthetic_trace_accounts_for_every_span() {
     let total: u64 = t.spans.iter().map(|s| s.duration_ns()).sum();
     let self_total: u64 = tree.self_times(&t).iter().sum();
 
-    let stats = trace_stats(&t, &tree);
+    let operations = TraceOperations::new(&t);
+    let stats = trace_stats(&t, &tree, &operations);
     assert_eq!(stats.iter().map(|r| r.count as usize).sum::<usize>(), n);
     assert_eq!(stats.iter().map(|r| r.total_ns).sum::<u64>(), total);
     assert_eq!(stats.iter().map(|r| r.self_ns).sum::<u64>(), self_total);
@@ -266,7 +267,7 @@ fn every_view_of_a_synthetic_trace_accounts_for_every_span() {
     );
     assert!(stats.windows(2).all(|w| w[0].total_ns >= w[1].total_ns));
 
-    let flame = aggregate_flame(&t, &tree);
+    let flame = aggregate_flame(&t, &tree, &operations);
     assert_eq!(
         flame.frames.iter().map(|f| f.count as usize).sum::<usize>(),
         n
@@ -347,7 +348,7 @@ fn collapsing_the_biggest_subtree_hides_exactly_its_descendants() {
 fn search_finds_attribute_text_in_waterfall_order() {
     let t = big();
     let tree = TraceTree::new(&t);
-    let hits = trace_search(&t, &tree, "SELECT #1");
+    let hits = trace_search(&t, &tree, &TraceOperations::new(&t), "SELECT #1");
     let expected: Vec<u32> = tree
         .preorder()
         .iter()
