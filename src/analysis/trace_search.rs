@@ -26,14 +26,20 @@ pub fn trace_search(
                 || contains_ignore_case(table.operation_name(op), &needle)
         })
         .collect();
+    // Test spans in memory order (the pre-order jumps around), then emit in pre-order.
     let mut scratch = String::new();
+    let matched: Vec<bool> = trace
+        .spans
+        .iter()
+        .zip(&operations.of_span)
+        .map(|(span, &op)| {
+            operation_matches[op as usize] || attributes_match(span, &needle, &mut scratch)
+        })
+        .collect();
     tree.preorder()
         .iter()
         .copied()
-        .filter(|&v| {
-            operation_matches[operations.of_span[v as usize] as usize]
-                || attributes_match(&trace.spans[v as usize], &needle, &mut scratch)
-        })
+        .filter(|&v| matched[v as usize])
         .collect()
 }
 
