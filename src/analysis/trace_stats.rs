@@ -122,7 +122,10 @@ mod tests {
         }
     }
 
-    fn summary(rows: &[OperationStats]) -> Vec<(&str, &str, u32, u64, u64, u64, u64, u32)> {
+    /// service, operation, count, total, self, average, max, errors
+    type Row<'a> = (&'a str, &'a str, u32, u64, u64, u64, u64, u32);
+
+    fn summary(rows: &[OperationStats]) -> Vec<Row<'_>> {
         rows.iter()
             .map(|r| {
                 (

@@ -295,7 +295,7 @@ pub fn synthetic_trace(spec: SyntheticTraceSpec) -> Trace {
                 span.status = SpanStatus::Error;
                 span.status_message = "upstream failed".to_owned();
             }
-            if v % 4 == 0 {
+            if v.is_multiple_of(4) {
                 let key = if s == 6 { "db.statement" } else { "http.route" };
                 span.attributes.push((
                     key.to_owned(),
