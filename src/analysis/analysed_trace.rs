@@ -2,12 +2,15 @@
 //! thread): the tree, self times, and the critical path indexed by span.
 
 use super::critical_path::{CriticalSegment, critical_path, on_critical_path};
+use super::operations::TraceOperations;
 use super::trace_tree::TraceTree;
 use crate::model::Trace;
 
 pub struct AnalysedTrace {
     pub trace: Trace,
     pub tree: TraceTree,
+    /// Each span's (service, operation), interned once for find, flame and statistics.
+    pub operations: TraceOperations,
     pub self_times: Vec<u64>,
     /// Critical-path segments sorted by span, then time; `critical_of` finds a span's.
     critical: Vec<CriticalSegment>,
@@ -21,6 +24,7 @@ pub struct AnalysedTrace {
 impl AnalysedTrace {
     pub fn new(trace: Trace) -> Self {
         let tree = TraceTree::new(&trace);
+        let operations = TraceOperations::new(&trace);
         let self_times = tree.self_times(&trace);
         let mut critical = critical_path(&trace, &tree);
         let on_critical = on_critical_path(trace.spans.len(), &critical);
@@ -36,6 +40,7 @@ impl AnalysedTrace {
         Self {
             trace,
             tree,
+            operations,
             self_times,
             critical,
             on_critical,

@@ -6,6 +6,7 @@
 //! subtree the moment a frame is culled (off screen or too thin), as puffin does.
 
 use super::call_paths::{CallPaths, NO_NODE};
+use super::operations::TraceOperations;
 use super::trace_tree::TraceTree;
 use crate::model::Trace;
 
@@ -88,11 +89,15 @@ pub struct AggregatedFlame {
     pub width_ns: u64,
 }
 
-/// Merges identical service/operation stacks. O(n) hashing plus sorting the distinct paths.
-pub fn aggregate_flame(trace: &Trace, tree: &TraceTree) -> AggregatedFlame {
+/// Merges identical service/operation stacks. O(n) plus sorting the distinct paths.
+pub fn aggregate_flame(
+    trace: &Trace,
+    tree: &TraceTree,
+    operations: &TraceOperations,
+) -> AggregatedFlame {
     let self_times = tree.self_times(trace);
     let mut paths = CallPaths::default();
-    let node_of = paths.add(trace, tree);
+    let node_of = paths.add(tree, &operations.of_span);
     let nodes = &paths.nodes;
     let mut count = vec![0u32; nodes.len()];
     let mut total = vec![0u64; nodes.len()];
@@ -111,7 +116,8 @@ pub fn aggregate_flame(trace: &Trace, tree: &TraceTree) -> AggregatedFlame {
         }
     }
 
-    let order = paths.draw_order();
+    let table = &operations.table;
+    let order = paths.draw_order(table);
     let mut frame_of = vec![0u32; nodes.len()];
     let mut next_x = vec![0u64; nodes.len()];
     let mut top_x = 0u64;
@@ -128,8 +134,10 @@ pub fn aggregate_flame(trace: &Trace, tree: &TraceTree) -> AggregatedFlame {
         *slot += width[i];
         next_x[i] = x_ns;
         frames.push(FlameFrame {
-            service: nodes[i].service.to_owned(),
-            name: nodes[i].name.to_owned(),
+            service: table
+                .service_name(table.service_of(nodes[i].operation))
+                .to_owned(),
+            name: table.operation_name(nodes[i].operation).to_owned(),
             depth: nodes[i].depth,
             parent,
             subtree_end: 0,
@@ -197,7 +205,7 @@ mod tests {
             ],
             ..Trace::default()
         };
-        let flame = aggregate_flame(&t, &TraceTree::new(&t));
+        let flame = aggregate_flame(&t, &TraceTree::new(&t), &TraceOperations::new(&t));
         let frames: Vec<_> = flame
             .frames
             .iter()
@@ -239,7 +247,7 @@ mod tests {
             ],
             ..Trace::default()
         };
-        let flame = aggregate_flame(&t, &TraceTree::new(&t));
+        let flame = aggregate_flame(&t, &TraceTree::new(&t), &TraceOperations::new(&t));
         assert_eq!(flame.frames[0].total_ns, 100);
         assert_eq!(flame.frames[0].self_ns, 20);
         assert_eq!(flame.frames[0].width_ns, 180);

@@ -3,6 +3,7 @@
 //! in A and in B, so "what work appeared, disappeared or repeated differently" reads at once.
 
 use super::call_paths::{CallPaths, NO_NODE};
+use super::operations::OperationTable;
 use super::trace_tree::TraceTree;
 use crate::model::Trace;
 
@@ -47,9 +48,11 @@ impl DiffRow {
 /// operation; a path's descendants follow it.
 pub fn trace_diff(a: &Trace, b: &Trace) -> Vec<DiffRow> {
     let (tree_a, tree_b) = (TraceTree::new(a), TraceTree::new(b));
+    let mut table = OperationTable::default();
+    let (ops_a, ops_b) = (table.intern(a), table.intern(b));
     let mut paths = CallPaths::default();
-    let nodes_a = paths.add(a, &tree_a);
-    let nodes_b = paths.add(b, &tree_b);
+    let nodes_a = paths.add(&tree_a, &ops_a);
+    let nodes_b = paths.add(&tree_b, &ops_b);
     let n = paths.nodes.len();
     let (mut count_a, mut count_b) = (vec![0u32; n], vec![0u32; n]);
     let (mut total_a, mut total_b) = (vec![0u64; n], vec![0u64; n]);
@@ -61,7 +64,7 @@ pub fn trace_diff(a: &Trace, b: &Trace) -> Vec<DiffRow> {
         count_b[node as usize] += 1;
         total_b[node as usize] += span.duration_ns();
     }
-    let order = paths.draw_order();
+    let order = paths.draw_order(&table);
     let mut row_of = vec![0u32; n];
     order
         .iter()
@@ -77,8 +80,10 @@ pub fn trace_diff(a: &Trace, b: &Trace) -> Vec<DiffRow> {
                 _ => PathChange::Same,
             };
             DiffRow {
-                service: path.service.to_owned(),
-                name: path.name.to_owned(),
+                service: table
+                    .service_name(table.service_of(path.operation))
+                    .to_owned(),
+                name: table.operation_name(path.operation).to_owned(),
                 depth: path.depth,
                 parent: (path.parent != NO_NODE).then(|| row_of[path.parent as usize]),
                 count_a: count_a[i],

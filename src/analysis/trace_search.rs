@@ -1,40 +1,61 @@
 //! Find within a trace: spans whose service, operation or attribute text contains a string
 //! (ignoring case), in waterfall order, and "next / previous error" from a row.
 
+use super::operations::TraceOperations;
 use super::trace_tree::TraceTree;
 use crate::model::{AttrValue, Span, SpanStatus, Trace};
 use std::fmt::Write as _;
 
 /// Spans (indices) whose service, name, or any attribute key or value contains `text`,
-/// ignoring case, in depth-first (waterfall) order. Empty text matches nothing.
-pub fn trace_search(trace: &Trace, tree: &TraceTree, text: &str) -> Vec<u32> {
+/// ignoring case, in depth-first (waterfall) order. Empty text matches nothing. Services and
+/// names are tested once per distinct operation, attributes once per span.
+pub fn trace_search(
+    trace: &Trace,
+    tree: &TraceTree,
+    operations: &TraceOperations,
+    text: &str,
+) -> Vec<u32> {
     let needle = text.to_lowercase();
     if needle.is_empty() {
         return Vec::new();
     }
+    let table = &operations.table;
+    let operation_matches: Vec<bool> = (0..table.len() as u32)
+        .map(|op| {
+            contains_ignore_case(table.service_name(table.service_of(op)), &needle)
+                || contains_ignore_case(table.operation_name(op), &needle)
+        })
+        .collect();
+    // Test spans in memory order (the pre-order jumps around), then emit in pre-order.
     let mut scratch = String::new();
+    let matched: Vec<bool> = trace
+        .spans
+        .iter()
+        .zip(&operations.of_span)
+        .map(|(span, &op)| {
+            operation_matches[op as usize] || attributes_match(span, &needle, &mut scratch)
+        })
+        .collect();
     tree.preorder()
         .iter()
         .copied()
-        .filter(|&v| span_matches(&trace.spans[v as usize], &needle, &mut scratch))
+        .filter(|&v| matched[v as usize])
         .collect()
 }
 
-fn span_matches(span: &Span, needle: &str, scratch: &mut String) -> bool {
-    contains_ignore_case(&span.service, needle)
-        || contains_ignore_case(&span.name, needle)
-        || span.attributes.iter().any(|(key, value)| {
-            contains_ignore_case(key, needle)
-                || match value {
-                    AttrValue::Str(s) | AttrValue::Text(s) => contains_ignore_case(s, needle),
-                    other => {
-                        scratch.clear();
-                        // Writing to a String cannot fail.
-                        let _ = write!(scratch, "{other}");
-                        contains_ignore_case(scratch, needle)
-                    }
+fn attributes_match(span: &Span, needle: &str, scratch: &mut String) -> bool {
+    span.attributes.iter().any(|(key, value)| {
+        contains_ignore_case(key, needle)
+            || match value {
+                AttrValue::Str(s) | AttrValue::Text(s) => contains_ignore_case(s, needle),
+                other => {
+                    scratch.clear();
+                    // Writing to a String cannot fail.
+                    let _ = write!(scratch, "{other}");
+                    contains_ignore_case(scratch, needle)
                 }
-        })
+            }
+    })
 }
 
 /// Whether `haystack` contains `needle_lower` (already lowercased), ignoring case. ASCII
@@ -111,12 +132,30 @@ mod tests {
         let t = sample();
         let tree = TraceTree::new(&t);
         assert_eq!(tree.preorder(), &[0, 2, 3, 1]);
-        assert_eq!(trace_search(&t, &tree, "cart"), vec![0, 2, 1]);
-        assert_eq!(trace_search(&t, &tree, "TRUE"), vec![3]);
-        assert_eq!(trace_search(&t, &tree, "409"), vec![3]);
-        assert_eq!(trace_search(&t, &tree, "db."), vec![1]);
-        assert_eq!(trace_search(&t, &tree, "nothing"), Vec::<u32>::new());
-        assert_eq!(trace_search(&t, &tree, ""), Vec::<u32>::new());
+        assert_eq!(
+            trace_search(&t, &tree, &TraceOperations::new(&t), "cart"),
+            vec![0, 2, 1]
+        );
+        assert_eq!(
+            trace_search(&t, &tree, &TraceOperations::new(&t), "TRUE"),
+            vec![3]
+        );
+        assert_eq!(
+            trace_search(&t, &tree, &TraceOperations::new(&t), "409"),
+            vec![3]
+        );
+        assert_eq!(
+            trace_search(&t, &tree, &TraceOperations::new(&t), "db."),
+            vec![1]
+        );
+        assert_eq!(
+            trace_search(&t, &tree, &TraceOperations::new(&t), "nothing"),
+            Vec::<u32>::new()
+        );
+        assert_eq!(
+            trace_search(&t, &tree, &TraceOperations::new(&t), ""),
+            Vec::<u32>::new()
+        );
     }
 
     #[test]
@@ -126,8 +165,14 @@ mod tests {
             ..Trace::default()
         };
         let tree = TraceTree::new(&t);
-        assert_eq!(trace_search(&t, &tree, "überw"), vec![0]);
-        assert_eq!(trace_search(&t, &tree, "änd"), vec![0]);
+        assert_eq!(
+            trace_search(&t, &tree, &TraceOperations::new(&t), "überw"),
+            vec![0]
+        );
+        assert_eq!(
+            trace_search(&t, &tree, &TraceOperations::new(&t), "änd"),
+            vec![0]
+        );
     }
 
     #[test]

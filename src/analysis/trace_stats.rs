@@ -1,9 +1,9 @@
 //! The statistics table of a trace: per service and operation, how many spans, how much time
 //! in total and of their own, the average and the longest, and how many failed.
 
+use super::operations::TraceOperations;
 use super::trace_tree::TraceTree;
 use crate::model::{SpanStatus, Trace};
-use rustc_hash::FxHashMap;
 
 /// One row: the spans of one (service, operation).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,25 +44,26 @@ pub enum StatsColumn {
 }
 
 /// Rows sorted by total time, longest first (then service, then operation).
-pub fn trace_stats(trace: &Trace, tree: &TraceTree) -> Vec<OperationStats> {
+pub fn trace_stats(
+    trace: &Trace,
+    tree: &TraceTree,
+    operations: &TraceOperations,
+) -> Vec<OperationStats> {
     let self_times = tree.self_times(trace);
-    let mut row_of: FxHashMap<(&str, &str), usize> = FxHashMap::default();
-    let mut rows: Vec<OperationStats> = Vec::new();
-    for (span, &self_ns) in trace.spans.iter().zip(&self_times) {
-        let key = (span.service.as_str(), span.name.as_str());
-        let r = *row_of.entry(key).or_insert_with(|| {
-            rows.push(OperationStats {
-                service: key.0.to_owned(),
-                operation: key.1.to_owned(),
-                count: 0,
-                total_ns: 0,
-                self_ns: 0,
-                max_ns: 0,
-                error_count: 0,
-            });
-            rows.len() - 1
-        });
-        let row = &mut rows[r];
+    let table = &operations.table;
+    let mut rows: Vec<OperationStats> = (0..table.len() as u32)
+        .map(|op| OperationStats {
+            service: table.service_name(table.service_of(op)).to_owned(),
+            operation: table.operation_name(op).to_owned(),
+            count: 0,
+            total_ns: 0,
+            self_ns: 0,
+            max_ns: 0,
+            error_count: 0,
+        })
+        .collect();
+    for ((span, &self_ns), &op) in trace.spans.iter().zip(&self_times).zip(&operations.of_span) {
+        let row = &mut rows[op as usize];
         let duration = span.duration_ns();
         row.count += 1;
         row.total_ns += duration;
@@ -121,7 +122,10 @@ mod tests {
         }
     }
 
-    fn summary(rows: &[OperationStats]) -> Vec<(&str, &str, u32, u64, u64, u64, u64, u32)> {
+    /// service, operation, count, total, self, average, max, errors
+    type Row<'a> = (&'a str, &'a str, u32, u64, u64, u64, u64, u32);
+
+    fn summary(rows: &[OperationStats]) -> Vec<Row<'_>> {
         rows.iter()
             .map(|r| {
                 (
@@ -141,7 +145,7 @@ mod tests {
     #[test]
     fn one_row_per_service_and_operation_longest_first() {
         let t = sample();
-        let rows = trace_stats(&t, &TraceTree::new(&t));
+        let rows = trace_stats(&t, &TraceTree::new(&t), &TraceOperations::new(&t));
         assert_eq!(
             summary(&rows),
             vec![
@@ -155,7 +159,7 @@ mod tests {
     #[test]
     fn sorting_by_a_column_breaks_ties_by_name() {
         let t = sample();
-        let mut rows = trace_stats(&t, &TraceTree::new(&t));
+        let mut rows = trace_stats(&t, &TraceTree::new(&t), &TraceOperations::new(&t));
         sort_stats(&mut rows, StatsColumn::Count, false);
         let names: Vec<_> = rows.iter().map(|r| r.service.as_str()).collect();
         assert_eq!(names, vec!["cache", "fe", "db"]);

@@ -58,7 +58,7 @@ const OPERATIONS: [[&str; 3]; 8] = [
     ["GET", "SET", "DEL"],
 ];
 /// Below this depth spans stop calling others, except inside a chain (recursion).
-const MAX_FANOUT_DEPTH: u32 = 14;
+const MAX_FANOUT_DEPTH: u32 = 10;
 const TRACE_START_NS: u64 = 1_795_500_000_000_000_000;
 
 /// SplitMix64: tiny, fast and good enough for shapes.
@@ -147,8 +147,8 @@ pub fn synthetic_trace(spec: SyntheticTraceSpec) -> Trace {
             nodes[v as usize].operation as usize,
         );
         let roll = rng.next() % 1000;
-        let (count, chain) = if roll < 2 {
-            (rng.range(100, 5_000).min(left), true)
+        let (count, chain) = if roll < 1 && rng.chance(200) {
+            (rng.range(50, 3_000).min(left), true)
         } else if roll < 12 {
             (rng.range(50, 2_000).min(left), false)
         } else {
@@ -295,7 +295,7 @@ pub fn synthetic_trace(spec: SyntheticTraceSpec) -> Trace {
                 span.status = SpanStatus::Error;
                 span.status_message = "upstream failed".to_owned();
             }
-            if v % 4 == 0 {
+            if v.is_multiple_of(4) {
                 let key = if s == 6 { "db.statement" } else { "http.route" };
                 span.attributes.push((
                     key.to_owned(),

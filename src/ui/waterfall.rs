@@ -156,7 +156,7 @@ fn toolbar_ui(ui: &mut egui::Ui, trace: &AnalysedTrace, state: &mut WaterfallSta
         )
         .labelled_by(l.id);
         if state.found_for != state.find {
-            state.found = trace_search(&trace.trace, &trace.tree, &state.find);
+            state.found = trace_search(&trace.trace, &trace.tree, &trace.operations, &state.find);
             state.found_for = state.find.clone();
             state.found_at = 0;
         }
