@@ -64,10 +64,12 @@ fn harness(data: Arc<ChartData>) -> Harness<'static, State> {
                 if response.preparing {
                     s.frames_preparing += 1;
                 }
-                // A zoom request is kept until the test reads it.
+                // A zoom request or a click is kept until the test reads it.
                 let zoom = response.zoom_to.or(s.shown.zoom_to);
+                let clicked = response.clicked_exemplar.or(s.shown.clicked_exemplar);
                 s.shown = ChartResponse {
                     zoom_to: zoom,
+                    clicked_exemplar: clicked,
                     ..response
                 };
             },
@@ -165,4 +167,40 @@ fn dragging_across_the_chart_asks_to_zoom_to_that_range() {
     let (a, b) = h.state().shown.zoom_to.expect("a zoom range");
     // The plot spans most of the 800-point window over 0..999: the selection is a middle part.
     assert!(a > 150.0 && a < 350.0 && b > 550.0 && b < 800.0, "{a}..{b}");
+}
+
+#[test]
+fn clicking_an_exemplar_reports_which_one() {
+    let mut data = (*data(1, "latency", 0.0, 1000)).clone();
+    for (t, v, trace) in [(250.0, 2.0, "aa"), (700.0, 7.0, "bb")] {
+        data.exemplars.push(signalscope::model::ChartExemplar {
+            time: t,
+            value: v,
+            series: "latency_bucket".into(),
+            labels: Labels::new(vec![("trace_id".into(), format!("{trace:0>32}"))]),
+            trace_id: signalscope::model::TraceId::parse_hex(&format!("{trace:0>32}")),
+        });
+    }
+    let mut h = harness(Arc::new(data));
+    h.run_steps(3);
+    let shown = h.state().shown;
+    let (rect, (y0, y1)) = (shown.plot_rect, shown.y_range);
+    // Where the second exemplar is drawn: the plot maps [0, 999] × [y0, y1] onto its rect.
+    let x = rect.left() + rect.width() * (700.0 / 999.0);
+    let y = rect.bottom() - rect.height() * ((7.0 - y0) / (y1 - y0)) as f32;
+    let at = egui::pos2(x, y);
+    h.event(egui::Event::PointerMoved(at));
+    h.step();
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+        h.step();
+    }
+    h.step();
+    assert_eq!(h.state().shown.clicked_exemplar, Some(1));
+    assert_eq!(h.state().shown.zoom_to, None, "a click is not a zoom");
 }

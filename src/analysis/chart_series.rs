@@ -45,6 +45,7 @@ pub fn chart_data(
         end,
         series,
         total_series,
+        exemplars: Vec::new(),
     }
 }
 

@@ -4,7 +4,8 @@
 use super::panel_state::{MetricsOutcome, PanelData};
 use crate::analysis::{QueryPart, chart_data};
 use crate::fetch::Progress;
-use crate::model::{QueryResult, QueryRun};
+use crate::model::{ChartExemplar, QueryResult, QueryRun};
+use crate::sources::prometheus::exemplars::query_exemplars;
 use crate::sources::prometheus::{QueryInspection, RangeQuery, range_query_inspected};
 use crate::sources::{HttpClient, SourceError};
 use crate::store::LocalStore;
@@ -32,9 +33,11 @@ pub async fn run_metrics_queries(
     };
     let runs = spec.queries.iter().map(|q| {
         let request = request_for(q, (from, to), width_px);
+        let instant = q.instant;
         let (store, http, progress) = (store.clone(), http.clone(), Arc::clone(&progress));
         async move {
             let request = request?;
+            let mut found_exemplars = Vec::new();
             let started = Instant::now();
             let (result, inspection) = match (store, http) {
                 (Some(store), _) => {
@@ -50,8 +53,20 @@ pub async fn run_metrics_queries(
                     (result, inspection)
                 }
                 (None, Some(http)) => {
-                    let inspected = range_query_inspected(&http, &request, &progress).await;
-                    (inspected.result, inspected.inspection)
+                    let (inspected, exemplars) = futures_util::future::join(
+                        range_query_inspected(&http, &request, &progress),
+                        exemplars_for(&http, &request, instant, &progress),
+                    )
+                    .await;
+                    let mut result = inspected.result;
+                    if let Ok(r) = &mut result {
+                        match exemplars {
+                            Ok(found) => found_exemplars = found,
+                            // Not fatal: the chart still draws; say why points are missing.
+                            Err(e) => r.warnings.push(format!("exemplars: {e}")),
+                        }
+                    }
+                    (result, inspected.inspection)
                 }
                 (None, None) => unreachable!("a store or a client was chosen above"),
             };
@@ -67,22 +82,29 @@ pub async fn run_metrics_queries(
                     elapsed: started.elapsed(),
                 }),
                 inspection,
+                found_exemplars,
             ))
         }
     });
+    let mut exemplars = Vec::new();
     let (outcomes, inspections): (Vec<_>, Vec<_>) = futures_util::future::join_all(runs)
         .await
         .into_iter()
         .map(|r| match r {
-            Some((outcome, inspection)) => (Some(outcome), Some(inspection)),
+            Some((outcome, inspection, found)) => {
+                exemplars.extend(found);
+                (Some(outcome), Some(inspection))
+            }
             None => (None, None),
         })
         .unzip();
     let cap = spec.series_cap;
     // Legend names and statistics scan every sample: keep that off the async workers too.
-    tokio::task::spawn_blocking(move || assemble(&spec, (from, to), outcomes, inspections, cap))
-        .await
-        .map_err(|e| SourceError::Config(format!("preparing the chart stopped: {e}")))
+    tokio::task::spawn_blocking(move || {
+        assemble(&spec, (from, to), outcomes, inspections, exemplars, cap)
+    })
+    .await
+    .map_err(|e| SourceError::Config(format!("preparing the chart stopped: {e}")))
 }
 
 /// The request for one panel query, or `None` when it is empty or disabled.
@@ -111,6 +133,7 @@ fn assemble(
     range: (f64, f64),
     mut outcomes: Vec<Option<Result<QueryRun, SourceError>>>,
     inspections: Vec<Option<QueryInspection>>,
+    exemplars: Vec<ChartExemplar>,
     cap: usize,
 ) -> PanelData {
     let mut range_parts = Vec::new();
@@ -132,7 +155,8 @@ fn assemble(
             range_parts.push(part);
         }
     }
-    let chart = chart_data(QueryRun::next_id(), range, &mut range_parts, cap);
+    let mut chart = chart_data(QueryRun::next_id(), range, &mut range_parts, cap);
+    chart.exemplars = exemplars;
     let table = chart_data(QueryRun::next_id(), range, &mut instant_parts, cap);
     PanelData::Metrics(MetricsOutcome {
         chart: Arc::new(chart),
@@ -140,6 +164,33 @@ fn assemble(
         queries: outcomes,
         inspections,
     })
+}
+
+/// The exemplars of a range query's series over its range (none for instant queries).
+async fn exemplars_for(
+    http: &HttpClient,
+    q: &RangeQuery,
+    instant: bool,
+    progress: &Progress,
+) -> Result<Vec<ChartExemplar>, SourceError> {
+    if instant {
+        return Ok(Vec::new());
+    }
+    let reply = query_exemplars(http, &q.query, q.start, q.end, progress).await?;
+    Ok(reply
+        .data
+        .into_iter()
+        .flat_map(|series| {
+            let name = series.labels.to_string();
+            series.exemplars.into_iter().map(move |e| ChartExemplar {
+                time: e.timestamp,
+                value: e.value,
+                series: name.clone(),
+                trace_id: e.trace_id(),
+                labels: e.labels,
+            })
+        })
+        .collect())
 }
 
 /// What the inspector shows for a query the local store answered.

@@ -1,6 +1,7 @@
 //! What a metrics chart draws: the series of all a panel's queries, named by their legend
 //! format and summarised, moved out of the query results so nothing is copied.
 
+use super::ids::TraceId;
 use super::series::Labels;
 
 /// Min, max, mean and last of a series' finite values (NaN when it has none).
@@ -53,6 +54,21 @@ pub struct ChartData {
     /// Series the queries returned, drawn or not: more than `series.len()` when the panel's
     /// series cap cut the rest.
     pub total_series: usize,
+    /// Exemplars of the range queries over the range, drawn as points.
+    pub exemplars: Vec<ChartExemplar>,
+}
+
+/// One exemplar: a sample that links to the trace that produced it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChartExemplar {
+    /// Unix seconds.
+    pub time: f64,
+    pub value: f64,
+    /// The series it belongs to, as Prometheus prints it.
+    pub series: String,
+    /// Its own labels (`trace_id`, `span_id`…).
+    pub labels: Labels,
+    pub trace_id: Option<TraceId>,
 }
 
 impl ChartData {

@@ -7,7 +7,7 @@ pub mod synthetic_trace;
 pub mod telemetry;
 pub mod time_range;
 
-pub use chart_data::{ChartData, ChartSeries, SeriesStats};
+pub use chart_data::{ChartData, ChartExemplar, ChartSeries, SeriesStats};
 pub use ids::{SpanId, TraceId};
 pub use series::{Labels, QueryResult, QueryRun, Series};
 pub use telemetry::{AttrValue, LogBatch, Span, SpanStatus, Trace, TraceSummary};

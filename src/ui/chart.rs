@@ -53,7 +53,7 @@ pub struct ChartView<'a> {
 }
 
 /// What the user did on the chart.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ChartResponse {
     /// A range dragged across the chart, Unix seconds: the app zooms the global range to it.
     pub zoom_to: Option<(f64, f64)>,
@@ -61,7 +61,27 @@ pub struct ChartResponse {
     pub y_range: (f64, f64),
     /// True while lines for this result are still being prepared on a worker thread.
     pub preparing: bool,
+    /// The exemplar (index into the data's exemplars) the user clicked.
+    pub clicked_exemplar: Option<usize>,
+    /// Where the plot area was drawn, in points.
+    pub plot_rect: Rect,
 }
+
+impl Default for ChartResponse {
+    fn default() -> Self {
+        Self {
+            zoom_to: None,
+            y_range: (0.0, 1.0),
+            preparing: false,
+            clicked_exemplar: None,
+            plot_rect: Rect::NOTHING,
+        }
+    }
+}
+
+/// Exemplars drawn at most; more would hide the lines.
+const MAX_EXEMPLARS: usize = 2_000;
+const EXEMPLAR_COLOR: Color32 = Color32::from_rgb(0xff, 0xff, 0xff);
 
 /// Draws the chart over the data's range.
 pub fn chart_ui(
@@ -145,15 +165,58 @@ pub fn chart_ui(
         if let Some(lines) = &lines {
             draw_lines(plot_ui, data, lines, options.kind);
         }
+        let y_of = |v: f64| if log { v.log10() } else { v };
+        for e in data.exemplars.iter().take(MAX_EXEMPLARS) {
+            if !(start..=end).contains(&e.time) || !y_of(e.value).is_finite() {
+                continue;
+            }
+            let name = match e.trace_id {
+                Some(t) => format!("exemplar trace {t}\n{}\n{}", e.labels, e.series),
+                None => format!("exemplar {}\n{}", e.labels, e.series),
+            };
+            plot_ui.points(
+                egui_plot::Points::new(name, vec![[e.time, y_of(e.value)]])
+                    .shape(egui_plot::MarkerShape::Diamond)
+                    .radius(4.0)
+                    .color(EXEMPLAR_COLOR),
+            );
+        }
         let (y_min, y_max) = lines
             .as_ref()
             .map_or((0.0, 1.0), |l| l.y_range.padded(options.kind));
         plot_ui.set_plot_bounds(PlotBounds::from_min_max([start, y_min], [end, y_max]));
         response.y_range = (y_min, y_max);
         response.zoom_to = drag_zoom(plot_ui, &ctx, drag_id);
+        response.plot_rect = plot_ui.response().rect;
+        if plot_ui.response().clicked()
+            && let Some(pointer) = plot_ui.response().interact_pointer_pos()
+        {
+            response.clicked_exemplar = nearest_exemplar(plot_ui, data, pointer, log);
+        }
         response
     })
     .inner
+}
+
+/// The exemplar drawn within a few points of `pointer`, nearest first.
+fn nearest_exemplar(
+    plot_ui: &egui_plot::PlotUi<'_>,
+    data: &ChartData,
+    pointer: egui::Pos2,
+    log: bool,
+) -> Option<usize> {
+    data.exemplars
+        .iter()
+        .take(MAX_EXEMPLARS)
+        .enumerate()
+        .filter_map(|(i, e)| {
+            let y = if log { e.value.log10() } else { e.value };
+            let at = plot_ui.screen_from_plot(PlotPoint::new(e.time, y));
+            let distance = at.distance(pointer);
+            (distance <= 8.0).then_some((i, distance))
+        })
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(i, _)| i)
 }
 
 /// Tracks a primary-button drag across the plot, shades the selection, and returns the range

@@ -141,6 +141,39 @@ pub fn metrics_panel_ui(ui: &mut egui::Ui, view: MetricsPanelView<'_>) -> Vec<Ac
     if response.preparing {
         ui.ctx().request_repaint_after(Duration::from_millis(30));
     }
+    let exemplar_id = ui.make_persistent_id(("exemplar", id));
+    if let Some(i) = response.clicked_exemplar {
+        ui.data_mut(|d| d.insert_temp(exemplar_id, (data.id, i)));
+    }
+    let picked: Option<(u64, usize)> = ui.data(|d| d.get_temp(exemplar_id));
+    if let Some(e) = picked
+        .filter(|(data_id, _)| *data_id == data.id)
+        .and_then(|(_, i)| data.exemplars.get(i))
+    {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("Exemplar").strong());
+            ui.label(
+                RichText::new(format!(
+                    "{}  value {}  {}",
+                    super::time_axis::format_time(e.time, zone, "%H:%M:%S%.3f"),
+                    super::units::format_value(e.value, unit),
+                    e.labels
+                ))
+                .monospace(),
+            );
+            if let Some(trace) = e.trace_id {
+                if ui.button("Open trace").clicked() {
+                    actions.push(Action::ShowTrace(trace));
+                }
+                if ui.button("Copy trace id").clicked() {
+                    ui.ctx().copy_text(trace.to_string());
+                }
+            }
+            if ui.button("Close").clicked() {
+                ui.data_mut(|d| d.remove::<(u64, usize)>(exemplar_id));
+            }
+        });
+    }
     if let Some(range) = response
         .zoom_to
         .and_then(|(from, to)| TimeRange::absolute_secs(from, to))
