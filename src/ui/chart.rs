@@ -654,6 +654,7 @@ mod tests {
                 })
                 .collect(),
             total_series: series.len(),
+            exemplars: Vec::new(),
         }
     }
 
