@@ -7,5 +7,6 @@ pub mod time_range;
 
 pub use ids::{SpanId, TraceId};
 pub use series::{Labels, QueryResult, QueryRun, Series};
+pub use series::{BoundaryRule, HistogramBucket, HistogramSeries, NativeHistogram};
 pub use telemetry::{AttrValue, LogBatch, Span, SpanStatus, Trace, TraceSummary};
 pub use time_range::{TimeRange, TimeZoneChoice};
