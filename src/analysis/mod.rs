@@ -1,5 +1,6 @@
 //! Pure functions over the model: easy to test with known answers, never drawing, never I/O.
 
+pub mod heatmap;
 pub mod line_segments;
 pub mod m4;
 
