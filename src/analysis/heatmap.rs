@@ -375,7 +375,8 @@ fn classic_quantile(q: f64, bounds: &[f64], cells: &[f64]) -> f64 {
     f64::NAN
 }
 
-/// Linear interpolation within the rows of one native column.
+/// Linear interpolation within the rows of one native column, as Prometheus 2 does within
+/// native buckets (the zero bucket starts or ends at 0 when only one side has observations).
 fn native_quantile(q: f64, bounds: &[f64], cells: &[f64]) -> f64 {
     if q.is_nan() {
         return f64::NAN;
@@ -399,7 +400,18 @@ fn native_quantile(q: f64, bounds: &[f64], cells: &[f64]) -> f64 {
         }
         last_nonempty = Some(row);
         if cumulative + c >= rank {
-            let (lower, upper) = (bounds[row], bounds[row + 1]);
+            let (mut lower, mut upper) = (bounds[row], bounds[row + 1]);
+            if lower < 0.0 && upper > 0.0 {
+                // The zero bucket: with observations on one side only, it ends at 0 (as Prometheus).
+                let filled = |r: usize| cells[r] > 0.0;
+                let negative = (0..cells.len()).any(|r| bounds[r + 1] <= 0.0 && filled(r));
+                let positive = (0..cells.len()).any(|r| bounds[r] >= 0.0 && filled(r));
+                if positive && !negative {
+                    lower = 0.0;
+                } else if negative && !positive {
+                    upper = 0.0;
+                }
+            }
             return lower + (upper - lower) * ((rank - cumulative) / c);
         }
         cumulative += c;
