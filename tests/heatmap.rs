@@ -2,6 +2,8 @@
 //! 2.42 recordings (tests/fixtures/prometheus/PROVENANCE.md), malformed inputs, quantiles equal
 //! to the server's `histogram_quantile`, and properties of the grid and its quantiles.
 
+mod support;
+
 use proptest::prelude::*;
 use signalscope::analysis::heatmap::{
     ColorScale, Heatmap, HeatmapKind, Intensity, classic_heatmaps, heatmaps, native_heatmap,
@@ -262,6 +264,55 @@ fn recorded_classic_buckets_become_a_grid_with_no_fixes_needed() {
     let intensity = Intensity::new(ColorScale::Sqrt, h.column(0));
     assert_eq!(intensity.of(720.0), Some(1.0));
     assert_eq!(intensity.of(0.0), Some(0.0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn classic_quantiles_equal_a_live_prometheus() {
+    use signalscope::fetch::Progress;
+    use signalscope::sources::HttpClient;
+    use signalscope::sources::prometheus::{self, RangeQuery};
+    use signalscope::workspace::{Connection, ConnectionId};
+
+    let Some(prom) = support::Prometheus::start() else {
+        return;
+    };
+    tokio::task::block_in_place(|| prom.wait_for_samples(12));
+    let http = HttpClient::new(&Connection::prometheus(ConnectionId(1), "live", &prom.url))
+        .expect("client");
+    let end = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs_f64()
+        .floor();
+    // The self-scrape of /metrics every second fills these buckets.
+    let buckets = "sum by (le) (rate(prometheus_http_request_duration_seconds_bucket[5s]))";
+    let range = |query: String| RangeQuery {
+        query,
+        start: end - 8.0,
+        end,
+        step: 1.0,
+    };
+    let progress = Progress::default();
+    let grid = prometheus::range_query(&http, &range(buckets.to_owned()), &progress)
+        .await
+        .expect("bucket query");
+    let set = classic_heatmaps(&grid.series);
+    assert_eq!(set.heatmaps.len(), 1, "{grid:?}");
+    let h = &set.heatmaps[0];
+    assert!(h.rows() >= 2 && h.bounds.last() == Some(&f64::INFINITY));
+    for q in [0.5, 0.9, 0.99] {
+        let server = prometheus::range_query(
+            &http,
+            &range(format!("histogram_quantile({q}, {buckets})")),
+            &progress,
+        )
+        .await
+        .expect("quantile query");
+        assert_eq!(server.series.len(), 1, "{server:?}");
+        let values = &server.series[0].values;
+        assert!(values.iter().any(|v| v.is_finite()), "no requests seen: {values:?}");
+        assert_same_line(h, q, &server.series[0]);
+    }
 }
 
 // ---------------------------------------------------------------- properties

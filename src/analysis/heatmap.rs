@@ -24,7 +24,7 @@
 //!   within the regridded rows; Prometheus 3 interpolates exponentially inside native buckets,
 //!   so native quantiles are an approximation of the server's.
 
-use crate::model::{HistogramSeries, Labels, QueryResult, Series};
+use crate::model::{HistogramBucket, HistogramSeries, Labels, QueryResult, Series};
 use std::collections::BTreeMap;
 
 /// The quantiles drawn over a heatmap by default: p50, p90, p99.
@@ -158,48 +158,50 @@ fn classic_heatmap(labels: Labels, mut buckets: Vec<(f64, &Series)>) -> Heatmap 
     let columns = timestamps.len();
     let mut stats = HeatmapStats::default();
 
-    // Cumulative values first; NaN marks "no sample".
-    let mut cumulative = vec![f64::NAN; rows * columns];
+    // Row-major while filling and differencing, so every pass reads and writes contiguously;
+    // one blocked transpose at the end gives the column-major grid. NaN marks "no sample".
+    let mut by_row = vec![f64::NAN; rows * columns];
     let mut filled = vec![false; rows * columns];
     let mut row = 0;
     for (i, (le, s)) in buckets.iter().enumerate() {
         if i > 0 && *le != buckets[i - 1].0 {
             row += 1;
         }
+        let cells = &mut by_row[row * columns..(row + 1) * columns];
+        let filled = &mut filled[row * columns..(row + 1) * columns];
         for_each_column(&timestamps, &s.timestamps, |point, column| {
             let v = s.values[point];
-            let cell = column * rows + row;
             if v.is_nan() {
                 stats.nan_values += 1;
-            } else if filled[cell] {
-                cumulative[cell] += v;
+            } else if filled[column] {
+                cells[column] += v;
             } else {
-                cumulative[cell] = v;
+                cells[column] = v;
             }
-            filled[cell] = true;
+            filled[column] = true;
         });
     }
     stats.missing_cells = filled.iter().filter(|f| !**f).count();
 
     // Per-bucket values: each present bucket minus the running maximum below it.
-    let mut cells = cumulative;
-    for column in cells.chunks_exact_mut(rows.max(1)) {
-        let mut below = 0.0_f64;
-        for cell in column {
+    let mut below = vec![0.0_f64; columns];
+    for cells in by_row.chunks_exact_mut(columns.max(1)) {
+        for (cell, below) in cells.iter_mut().zip(&mut below) {
             let v = *cell;
             if v.is_nan() {
                 continue;
             }
-            let d = v - below;
+            let d = v - *below;
             if d < 0.0 {
                 stats.clamped_negative += 1;
                 *cell = 0.0;
             } else {
                 *cell = d;
-                below = v;
+                *below = v;
             }
         }
     }
+    let cells = transpose(&by_row, rows, columns);
 
     let lowest = match uppers.first() {
         Some(&u) if u > 0.0 => 0.0,
@@ -216,6 +218,22 @@ fn classic_heatmap(labels: Labels, mut buckets: Vec<(f64, &Series)>) -> Heatmap 
         cells,
         stats,
     }
+}
+
+/// `rows × columns` row-major → column-major, in blocks that stay in cache.
+fn transpose(by_row: &[f64], rows: usize, columns: usize) -> Vec<f64> {
+    const BLOCK: usize = 64;
+    let mut out = vec![0.0; rows * columns];
+    for c0 in (0..columns).step_by(BLOCK) {
+        let c1 = (c0 + BLOCK).min(columns);
+        for r in 0..rows {
+            let from = &by_row[r * columns + c0..r * columns + c1];
+            for (i, &v) in from.iter().enumerate() {
+                out[(c0 + i) * rows + r] = v;
+            }
+        }
+    }
+    out
 }
 
 /// The sorted union of several ascending timestamp columns (one pass when they are equal).
@@ -253,12 +271,16 @@ fn for_each_column(columns: &[f64], times: &[f64], mut f: impl FnMut(usize, usiz
 
 /// One heatmap from a native histogram series, on the union of its bucket boundaries.
 pub fn native_heatmap(series: &HistogramSeries) -> Heatmap {
-    let mut bounds: Vec<f64> = series
-        .buckets
-        .iter()
-        .flat_map(|b| [b.lower, b.upper])
-        .filter(|v| !v.is_nan())
-        .collect();
+    // Consecutive samples usually share their bucket layout: look at each layout once.
+    let mut bounds = Vec::new();
+    let mut previous: &[HistogramBucket] = &[];
+    for (_, h) in series.iter() {
+        if !same_layout(previous, h.buckets) {
+            bounds.extend(h.buckets.iter().flat_map(|b| [b.lower, b.upper]));
+        }
+        previous = h.buckets;
+    }
+    bounds.retain(|v| !v.is_nan());
     bounds.sort_by(f64::total_cmp);
     // -0.0 and 0.0 are one boundary.
     bounds.dedup_by(|a, b| a == b);
@@ -267,12 +289,26 @@ pub fn native_heatmap(series: &HistogramSeries) -> Heatmap {
         bounds.push(bounds[0]);
     }
     let rows = bounds.len().saturating_sub(1);
+    // Each row's share weight inside a bucket that spans it on one side of zero.
+    let log_widths: Vec<f64> = bounds.windows(2).map(|w| (w[1] / w[0]).ln().abs()).collect();
     let columns = series.len();
     let mut cells = vec![0.0; rows * columns];
     let mut stats = HeatmapStats::default();
+    // (first row, end row) of each bucket of the current layout.
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    previous = &[];
     for (column, (_, h)) in series.iter().enumerate() {
+        if spans.len() != h.buckets.len() || !same_layout(previous, h.buckets) {
+            spans.clear();
+            spans.extend(
+                h.buckets
+                    .iter()
+                    .map(|b| (row_of(&bounds, b.lower), row_of(&bounds, b.upper))),
+            );
+        }
+        previous = h.buckets;
         let cells = &mut cells[column * rows..(column + 1) * rows];
-        for b in h.buckets {
+        for (b, &(lo, hi)) in h.buckets.iter().zip(&spans) {
             let count = if b.count.is_nan() {
                 stats.nan_values += 1;
                 continue;
@@ -282,8 +318,6 @@ pub fn native_heatmap(series: &HistogramSeries) -> Heatmap {
             } else {
                 b.count
             };
-            let lo = row_of(&bounds, b.lower);
-            let hi = row_of(&bounds, b.upper);
             if hi <= lo + 1 || b.lower.is_infinite() || b.upper.is_infinite() {
                 // One row: the row starting at the lower bound, or the top row.
                 let row = if b.lower.is_infinite() {
@@ -296,9 +330,16 @@ pub fn native_heatmap(series: &HistogramSeries) -> Heatmap {
             }
             stats.spread_buckets += 1;
             let logarithmic = b.lower > 0.0 || b.upper < 0.0;
-            let width = share_width(b.lower, b.upper, logarithmic);
-            for row in lo..hi {
-                cells[row] += count * share_width(bounds[row], bounds[row + 1], logarithmic) / width;
+            let weight = |r: usize| {
+                if logarithmic {
+                    log_widths[r]
+                } else {
+                    bounds[r + 1] - bounds[r]
+                }
+            };
+            let total: f64 = (lo..hi).map(weight).sum();
+            for (r, cell) in cells.iter_mut().enumerate().take(hi).skip(lo) {
+                *cell += count * weight(r) / total;
             }
         }
     }
@@ -312,17 +353,17 @@ pub fn native_heatmap(series: &HistogramSeries) -> Heatmap {
     }
 }
 
+/// Whether two samples have the same bucket bounds (counts aside).
+fn same_layout(a: &[HistogramBucket], b: &[HistogramBucket]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| x.lower == y.lower && x.upper == y.upper)
+}
+
 /// Index of `v` in `bounds` (it is one of them).
 fn row_of(bounds: &[f64], v: f64) -> usize {
     bounds.partition_point(|b| *b < v)
-}
-
-fn share_width(lower: f64, upper: f64, logarithmic: bool) -> f64 {
-    if logarithmic {
-        (upper / lower).ln().abs()
-    } else {
-        upper - lower
-    }
 }
 
 /// Prometheus' `bucketQuantile` over one classic column. NaN cells are absent buckets.
@@ -336,31 +377,32 @@ fn classic_quantile(q: f64, bounds: &[f64], cells: &[f64]) -> f64 {
     if q > 1.0 {
         return f64::INFINITY;
     }
-    // Present buckets as (upper bound, cumulative count).
-    let present = || {
-        cells
-            .iter()
-            .zip(&bounds[1..])
-            .filter(|(c, _)| !c.is_nan())
-            .scan(0.0, |cumulative, (c, upper)| {
-                *cumulative += c;
-                Some((*upper, *cumulative))
-            })
-    };
-    let Some((top, observations)) = present().last() else {
-        return f64::NAN;
-    };
-    let buckets = present().count();
+    // First pass: the total, how many buckets are present and the top one's bound.
+    let (mut observations, mut buckets, mut top) = (0.0, 0usize, f64::NAN);
+    for (c, upper) in cells.iter().zip(&bounds[1..]) {
+        if !c.is_nan() {
+            observations += c;
+            buckets += 1;
+            top = *upper;
+        }
+    }
     if top != f64::INFINITY || buckets < 2 || observations == 0.0 {
         return f64::NAN;
     }
     let rank = q * observations;
+    // Second pass: the first present bucket whose cumulative count reaches the rank.
+    let (mut cumulative, mut seen) = (0.0, 0);
     let mut below: Option<(f64, f64)> = None;
-    for (i, (upper, cumulative)) in present().enumerate() {
-        if i == buckets - 1 {
+    for (c, &upper) in cells.iter().zip(&bounds[1..]) {
+        if c.is_nan() {
+            continue;
+        }
+        seen += 1;
+        if seen == buckets {
             // The rank is in the +Inf bucket: answer the highest finite bound.
             return below.map_or(f64::NAN, |(u, _)| u);
         }
+        cumulative += c;
         if cumulative >= rank {
             let (start, count_below) = match below {
                 None if upper <= 0.0 => return upper,
@@ -488,7 +530,6 @@ impl Intensity {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::HistogramBucket;
 
     fn bucket(le: &str, timestamps: &[f64], values: &[f64]) -> Series {
         Series {
