@@ -99,7 +99,10 @@ fn naive_quantile(q: f64, uppers: &[f64], column: &[f64]) -> f64 {
         .collect();
     let total = cumulative;
     let rank = q * total;
-    let b = pairs.iter().position(|p| p.1 >= rank).unwrap_or(pairs.len() - 1);
+    let b = pairs
+        .iter()
+        .position(|p| p.1 >= rank)
+        .unwrap_or(pairs.len() - 1);
     if b == pairs.len() - 1 {
         return pairs[pairs.len() - 2].0;
     }
@@ -168,8 +171,10 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             for grid in &grids {
                 for q in OVERLAY_QUANTILES {
-                    let line: Vec<f64> =
-                        grid.iter().map(|col| naive_quantile(q, uppers, col)).collect();
+                    let line: Vec<f64> = grid
+                        .iter()
+                        .map(|col| naive_quantile(q, uppers, col))
+                        .collect();
                     black_box(line);
                 }
             }

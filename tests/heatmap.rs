@@ -8,11 +8,16 @@ use proptest::prelude::*;
 use signalscope::analysis::heatmap::{
     ColorScale, Heatmap, HeatmapKind, Intensity, classic_heatmaps, heatmaps, native_heatmap,
 };
-use signalscope::model::{BoundaryRule, HistogramBucket, HistogramSeries, Labels, QueryResult, Series};
+use signalscope::model::{
+    BoundaryRule, HistogramBucket, HistogramSeries, Labels, QueryResult, Series,
+};
 use signalscope::sources::prometheus::{Answer, DecodeError, decode_query};
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/fixtures/prometheus/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/prometheus/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
@@ -38,7 +43,10 @@ fn documented_vector_example_decodes_every_bucket() {
     assert!(r.series.is_empty());
     assert_eq!(r.histograms.len(), 1);
     let h = &r.histograms[0];
-    assert_eq!(h.labels.metric_name(), Some("http_request_duration_seconds"));
+    assert_eq!(
+        h.labels.metric_name(),
+        Some("http_request_duration_seconds")
+    );
     assert_eq!(h.labels.get("job"), Some("prometheus"));
     assert_eq!(h.timestamps, vec![1767436620.0]);
     let sample = h.get(0).unwrap();
@@ -81,7 +89,11 @@ fn recorded_native_histogram_keeps_the_zero_bucket_rule_and_counts() {
     let zero = h.buckets[0];
     assert_eq!(zero.rule, BoundaryRule::ClosedBoth);
     assert_eq!((zero.lower, zero.upper), (-0.001, 0.001));
-    assert!(h.buckets[1..].iter().all(|b| b.rule == BoundaryRule::OpenLeft));
+    assert!(
+        h.buckets[1..]
+            .iter()
+            .all(|b| b.rule == BoundaryRule::OpenLeft)
+    );
     // The exporter's count is the zero bucket plus every positive bucket.
     let total: f64 = h.buckets.iter().map(|b| b.count).sum();
     assert_eq!(total, h.count);
@@ -127,15 +139,47 @@ fn vector_with_histogram(histogram: &str) -> String {
 #[test]
 fn malformed_histograms_are_typed_errors_pointing_at_the_fault() {
     let cases = [
-        (r#"{"count":"1","sum":"1","buckets":[[4,"1","2","1"]]}"#, "[4,", "boundary rule"),
-        (r#"{"count":"1","sum":"1","buckets":[[-1,"1","2","1"]]}"#, "[-1", "-1"),
-        (r#"{"count":"1","sum":"1","buckets":[["0","1","2","1"]]}"#, r#"["0""#, "string"),
-        (r#"{"count":"1","sum":"1","buckets":[[0,"one","2","1"]]}"#, "\"one\"", "one"),
-        (r#"{"count":"1","sum":"1","buckets":[[0,"1","2","x1"]]}"#, "\"x1\"", "x1"),
+        (
+            r#"{"count":"1","sum":"1","buckets":[[4,"1","2","1"]]}"#,
+            "[4,",
+            "boundary rule",
+        ),
+        (
+            r#"{"count":"1","sum":"1","buckets":[[-1,"1","2","1"]]}"#,
+            "[-1",
+            "-1",
+        ),
+        (
+            r#"{"count":"1","sum":"1","buckets":[["0","1","2","1"]]}"#,
+            r#"["0""#,
+            "string",
+        ),
+        (
+            r#"{"count":"1","sum":"1","buckets":[[0,"one","2","1"]]}"#,
+            "\"one\"",
+            "one",
+        ),
+        (
+            r#"{"count":"1","sum":"1","buckets":[[0,"1","2","x1"]]}"#,
+            "\"x1\"",
+            "x1",
+        ),
         (r#"{"count":"many","sum":"1"}"#, "\"many\"", "many"),
-        (r#"{"count":"1","sum":"1","buckets":[[0,"2","1","1"]]}"#, "[0,\"2\"", "above"),
-        (r#"{"count":"1","sum":"1","buckets":[[0,"1","2"]]}"#, "[0,\"1\",\"2\"]", "length"),
-        (r#"{"count":"1","sum":"1","buckets":[[0,"1","2","1","9"]]}"#, "[0,\"1\"", "length"),
+        (
+            r#"{"count":"1","sum":"1","buckets":[[0,"2","1","1"]]}"#,
+            "[0,\"2\"",
+            "above",
+        ),
+        (
+            r#"{"count":"1","sum":"1","buckets":[[0,"1","2"]]}"#,
+            "[0,\"1\",\"2\"]",
+            "length",
+        ),
+        (
+            r#"{"count":"1","sum":"1","buckets":[[0,"1","2","1","9"]]}"#,
+            "[0,\"1\"",
+            "length",
+        ),
         (r#"{"sum":"1","buckets":[]}"#, "{\"sum\"", "count"),
     ];
     for (histogram, fault, words) in cases {
@@ -217,7 +261,10 @@ fn native_quantiles_equal_prometheus_histogram_quantile() {
     for (q, file) in [
         (0.5, "query-range-native-histogram-quantile-p50-step5s.json"),
         (0.9, "query-range-native-histogram-quantile-p90-step5s.json"),
-        (0.99, "query-range-native-histogram-quantile-p99-step5s.json"),
+        (
+            0.99,
+            "query-range-native-histogram-quantile-p99-step5s.json",
+        ),
     ] {
         let recorded = success(&fixture(file));
         assert_eq!(recorded.series.len(), 1, "{file}");
@@ -232,7 +279,11 @@ fn a_schema_change_over_time_shares_one_grid_and_keeps_every_count() {
     // The recording switches between bucket factor √2 and 2: both appear.
     let widths = |i: usize| {
         let h = series.get(i).unwrap();
-        h.buckets.iter().filter(|b| b.lower > 0.0).map(|b| b.upper / b.lower).next()
+        h.buckets
+            .iter()
+            .filter(|b| b.lower > 0.0)
+            .map(|b| b.upper / b.lower)
+            .next()
     };
     let factors: Vec<f64> = (0..series.len()).filter_map(widths).collect();
     assert!(factors.iter().any(|f| (f - 2.0).abs() < 1e-9));
@@ -243,7 +294,10 @@ fn a_schema_change_over_time_shares_one_grid_and_keeps_every_count() {
     assert_eq!(h.stats.clamped_negative + h.stats.nan_values, 0);
     for (c, (_, sample)) in series.iter().enumerate() {
         let cells: f64 = h.column(c).iter().sum();
-        assert!((cells - sample.count).abs() <= 1e-9 * sample.count, "column {c}");
+        assert!(
+            (cells - sample.count).abs() <= 1e-9 * sample.count,
+            "column {c}"
+        );
     }
     // The fine rows exist for every column: √2 boundaries inside the coarse buckets.
     assert!(h.bounds.windows(2).all(|w| w[0] < w[1]));
@@ -259,7 +313,9 @@ fn recorded_classic_buckets_become_a_grid_with_no_fixes_needed() {
     // 144 below 5 ms, then the differences of the recorded cumulative counters.
     assert_eq!(
         h.column(0),
-        &[144.0, 288.0, 432.0, 720.0, 576.0, 374.0, 202.0, 100.0, 35.0, 9.0, 0.0]
+        &[
+            144.0, 288.0, 432.0, 720.0, 576.0, 374.0, 202.0, 100.0, 35.0, 9.0, 0.0
+        ]
     );
     let intensity = Intensity::new(ColorScale::Sqrt, h.column(0));
     assert_eq!(intensity.of(720.0), Some(1.0));
@@ -310,7 +366,10 @@ async fn classic_quantiles_equal_a_live_prometheus() {
         .expect("quantile query");
         assert_eq!(server.series.len(), 1, "{server:?}");
         let values = &server.series[0].values;
-        assert!(values.iter().any(|v| v.is_finite()), "no requests seen: {values:?}");
+        assert!(
+            values.iter().any(|v| v.is_finite()),
+            "no requests seen: {values:?}"
+        );
         assert_same_line(h, q, &server.series[0]);
     }
 }

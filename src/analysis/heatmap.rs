@@ -20,9 +20,13 @@
 //!   a zero-width bucket to the row that starts at (or, at the top, ends at) its bound.
 //! - Quantiles: classic columns follow Prometheus' `bucketQuantile` exactly (linear within the
 //!   bucket, rank in the +Inf bucket → upper bound of the bucket below it, NaN without a +Inf
-//!   bucket or with under two buckets or no observations). Native columns interpolate linearly
-//!   within the regridded rows; Prometheus 3 interpolates exponentially inside native buckets,
-//!   so native quantiles are an approximation of the server's.
+//!   bucket or with under two buckets or no observations). Prometheus 3 also snaps relative
+//!   differences below 1e-12 between neighbouring buckets; here they stay, which moves a
+//!   quantile by far less than 1e-9. Native columns interpolate linearly within the regridded
+//!   rows, as Prometheus 2 does within native buckets (the zero bucket starting at 0 when all
+//!   observations are positive): equal to the server's answer while the bucket layout stays the
+//!   same. Prometheus 3 interpolates exponentially inside native buckets, so against it native
+//!   quantiles are an approximation.
 
 use crate::model::{HistogramBucket, HistogramSeries, Labels, QueryResult, Series};
 use std::collections::BTreeMap;
@@ -290,7 +294,10 @@ pub fn native_heatmap(series: &HistogramSeries) -> Heatmap {
     }
     let rows = bounds.len().saturating_sub(1);
     // Each row's share weight inside a bucket that spans it on one side of zero.
-    let log_widths: Vec<f64> = bounds.windows(2).map(|w| (w[1] / w[0]).ln().abs()).collect();
+    let log_widths: Vec<f64> = bounds
+        .windows(2)
+        .map(|w| (w[1] / w[0]).ln().abs())
+        .collect();
     let columns = series.len();
     let mut cells = vec![0.0; rows * columns];
     let mut stats = HeatmapStats::default();
@@ -533,10 +540,7 @@ mod tests {
 
     fn bucket(le: &str, timestamps: &[f64], values: &[f64]) -> Series {
         Series {
-            labels: Labels::new(vec![
-                ("le".into(), le.into()),
-                ("job".into(), "api".into()),
-            ]),
+            labels: Labels::new(vec![("le".into(), le.into()), ("job".into(), "api".into())]),
             timestamps: timestamps.to_vec(),
             values: values.to_vec(),
         }
@@ -598,8 +602,14 @@ mod tests {
         // No +Inf bucket, no observations, or q outside [0, 1].
         assert!(classic_quantile(0.5, &[0.0, 1.0, 2.0], &[1.0, 1.0]).is_nan());
         assert!(classic_quantile(0.5, &bounds, &[0.0, 0.0, 0.0]).is_nan());
-        assert_eq!(classic_quantile(-0.1, &bounds, &[1.0, 1.0, 1.0]), f64::NEG_INFINITY);
-        assert_eq!(classic_quantile(1.1, &bounds, &[1.0, 1.0, 1.0]), f64::INFINITY);
+        assert_eq!(
+            classic_quantile(-0.1, &bounds, &[1.0, 1.0, 1.0]),
+            f64::NEG_INFINITY
+        );
+        assert_eq!(
+            classic_quantile(1.1, &bounds, &[1.0, 1.0, 1.0]),
+            f64::INFINITY
+        );
         // A lowest bucket at or below 0 answers its upper bound.
         let negative = [f64::NEG_INFINITY, -1.0, 1.0, f64::INFINITY];
         assert_eq!(classic_quantile(0.1, &negative, &[5.0, 5.0, 0.0]), -1.0);

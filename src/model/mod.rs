@@ -6,7 +6,7 @@ pub mod telemetry;
 pub mod time_range;
 
 pub use ids::{SpanId, TraceId};
-pub use series::{Labels, QueryResult, QueryRun, Series};
 pub use series::{BoundaryRule, HistogramBucket, HistogramSeries, NativeHistogram};
+pub use series::{Labels, QueryResult, QueryRun, Series};
 pub use telemetry::{AttrValue, LogBatch, Span, SpanStatus, Trace, TraceSummary};
 pub use time_range::{TimeRange, TimeZoneChoice};

@@ -332,7 +332,10 @@ impl<'de> Deserialize<'de> for HistogramColumns {
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("an array of [timestamp, histogram] pairs")
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<HistogramColumns, A::Error> {
+            fn visit_seq<A: SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<HistogramColumns, A::Error> {
                 let mut h = HistogramSeries::default();
                 while seq.next_element_seed(HistogramSample(&mut h))?.is_some() {}
                 Ok(HistogramColumns(h))
@@ -542,7 +545,11 @@ mod tests {
         let err = decode_query(body).unwrap_err();
         assert!(err.message.contains("boundary rule"), "{}", err.message);
         let seven = body.windows(3).position(|w| w == b"[7,").unwrap() + 2;
-        assert!((seven..=seven + 2).contains(&err.column), "{} vs {seven}", err.column);
+        assert!(
+            (seven..=seven + 2).contains(&err.column),
+            "{} vs {seven}",
+            err.column
+        );
     }
 
     #[test]
