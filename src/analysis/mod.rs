@@ -5,6 +5,7 @@ mod call_paths;
 pub mod chart_series;
 pub mod critical_path;
 pub mod flame;
+pub mod heatmap;
 pub mod line_segments;
 pub mod log_search;
 pub mod log_volume;

@@ -9,6 +9,7 @@ pub mod time_range;
 
 pub use chart_data::{ChartData, ChartExemplar, ChartSeries, SeriesStats};
 pub use ids::{SpanId, TraceId};
+pub use series::{BoundaryRule, HistogramBucket, HistogramSeries, NativeHistogram};
 pub use series::{Labels, QueryResult, QueryRun, Series};
 pub use telemetry::{AttrValue, LogBatch, Span, SpanStatus, Trace, TraceSummary};
 pub use time_range::{TimeRange, TimeZoneChoice};

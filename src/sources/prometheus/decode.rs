@@ -1,9 +1,11 @@
-//! Decoding of Prometheus HTTP API query responses into columnar `Series`.
+//! Decoding of Prometheus HTTP API query responses into columnar `Series` and
+//! `HistogramSeries` (native histograms, `histogram`/`histograms` keys).
 //!
 //! Values are pushed straight into `Vec<f64>` columns while parsing, without building a
 //! `serde_json::Value` tree or one object per sample (see BENCHMARKS.md for the comparison).
+//! Native histogram buckets go straight into their series' one flat bucket array.
 
-use crate::model::{Labels, QueryResult, Series};
+use crate::model::{BoundaryRule, HistogramBucket, HistogramSeries, Labels, QueryResult, Series};
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, SeqAccess, Visitor};
 use serde_json::value::RawValue;
@@ -87,6 +89,7 @@ pub fn decode_query(body: &[u8]) -> Result<Answer, DecodeError> {
     let data: Data<'_> = serde_json::from_str(data.get()).map_err(|e| within(body, data, e))?;
     let mut result = QueryResult {
         series: Vec::new(),
+        histograms: Vec::new(),
         warnings: envelope.warnings,
         infos: envelope.infos,
     };
@@ -96,27 +99,50 @@ pub fn decode_query(body: &[u8]) -> Result<Answer, DecodeError> {
     match data.result_type {
         "matrix" => {
             let matrix: Vec<MatrixSeries> = serde_json::from_str(raw).map_err(within)?;
-            let mut histogram_samples = 0;
             for m in matrix {
-                histogram_samples += m.histograms.0;
-                result.series.push(Series {
-                    labels: m.metric,
-                    timestamps: m.values.timestamps,
-                    values: m.values.values,
-                });
+                // A series may carry floats, histograms or both; keep whatever it has.
+                match m.histograms {
+                    Some(HistogramColumns(h)) => {
+                        if !m.values.timestamps.is_empty() {
+                            result.series.push(Series {
+                                labels: m.metric.clone(),
+                                timestamps: m.values.timestamps,
+                                values: m.values.values,
+                            });
+                        }
+                        result.histograms.push(HistogramSeries {
+                            labels: m.metric,
+                            ..h
+                        });
+                    }
+                    None => result.series.push(Series {
+                        labels: m.metric,
+                        timestamps: m.values.timestamps,
+                        values: m.values.values,
+                    }),
+                }
             }
-            note_histograms(&mut result, histogram_samples);
         }
         "vector" => {
             let vector: Vec<VectorSample> = serde_json::from_str(raw).map_err(within)?;
-            let mut histogram_samples = 0;
             for v in vector {
+                if let Some(HistogramColumns(h)) = v.histogram {
+                    if let Some(Sample(t, x)) = v.value {
+                        result.series.push(Series {
+                            labels: v.metric.clone(),
+                            timestamps: vec![t],
+                            values: vec![x],
+                        });
+                    }
+                    result.histograms.push(HistogramSeries {
+                        labels: v.metric,
+                        ..h
+                    });
+                    continue;
+                }
                 let (timestamps, values) = match v.value {
                     Some(Sample(t, x)) => (vec![t], vec![x]),
-                    None => {
-                        histogram_samples += usize::from(v.histogram.is_some());
-                        (Vec::new(), Vec::new())
-                    }
+                    None => (Vec::new(), Vec::new()),
                 };
                 result.series.push(Series {
                     labels: v.metric,
@@ -124,7 +150,6 @@ pub fn decode_query(body: &[u8]) -> Result<Answer, DecodeError> {
                     values,
                 });
             }
-            note_histograms(&mut result, histogram_samples);
         }
         "scalar" => {
             let Sample(t, x) = serde_json::from_str(raw).map_err(within)?;
@@ -173,15 +198,6 @@ fn within(body: &[u8], part: &RawValue, e: serde_json::Error) -> DecodeError {
     err
 }
 
-/// Native histogram samples cannot be drawn as lines yet; say so instead of dropping them quietly.
-fn note_histograms(result: &mut QueryResult, count: usize) {
-    if count > 0 {
-        result.warnings.push(format!(
-            "{count} native histogram samples are not shown in this chart"
-        ));
-    }
-}
-
 #[derive(Deserialize)]
 struct MatrixSeries {
     #[serde(default, deserialize_with = "deserialize_labels")]
@@ -189,7 +205,7 @@ struct MatrixSeries {
     #[serde(default)]
     values: Columns,
     #[serde(default)]
-    histograms: Counted,
+    histograms: Option<HistogramColumns>,
 }
 
 #[derive(Deserialize)]
@@ -198,8 +214,8 @@ struct VectorSample {
     metric: Labels,
     #[serde(default)]
     value: Option<Sample>,
-    #[serde(default)]
-    histogram: Option<de::IgnoredAny>,
+    #[serde(default, deserialize_with = "deserialize_one_histogram")]
+    histogram: Option<HistogramColumns>,
 }
 
 fn deserialize_labels<'de, D: Deserializer<'de>>(d: D) -> Result<Labels, D::Error> {
@@ -305,24 +321,168 @@ impl<'de> Deserialize<'de> for Columns {
     }
 }
 
-/// Counts the elements of an array without keeping them (native histogram samples).
-#[derive(Default)]
-struct Counted(usize);
+/// The `histograms` array of a matrix series: `[[unix_seconds, {count, sum, buckets}], …]`.
+struct HistogramColumns(HistogramSeries);
 
-impl<'de> Deserialize<'de> for Counted {
+impl<'de> Deserialize<'de> for HistogramColumns {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = Counted;
+            type Value = HistogramColumns;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an array")
+                f.write_str("an array of [timestamp, histogram] pairs")
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Counted, A::Error> {
-                let mut n = 0;
-                while seq.next_element::<de::IgnoredAny>()?.is_some() {
-                    n += 1;
+            fn visit_seq<A: SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<HistogramColumns, A::Error> {
+                let mut h = HistogramSeries::default();
+                while seq.next_element_seed(HistogramSample(&mut h))?.is_some() {}
+                Ok(HistogramColumns(h))
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
+
+/// The `histogram` of a vector sample: one `[unix_seconds, {count, sum, buckets}]` pair.
+fn deserialize_one_histogram<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<HistogramColumns>, D::Error> {
+    let mut h = HistogramSeries::default();
+    HistogramSample(&mut h).deserialize(d)?;
+    Ok(Some(HistogramColumns(h)))
+}
+
+/// One `[unix_seconds, {count, sum, buckets}]` pair, appended to a series.
+struct HistogramSample<'a>(&'a mut HistogramSeries);
+
+impl<'de> DeserializeSeed<'de> for HistogramSample<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for HistogramSample<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a [timestamp, histogram] pair")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let t: f64 = seq
+            .next_element()?
+            .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+        let (count, sum) = seq
+            .next_element_seed(HistogramObject(&mut self.0.buckets))?
+            .ok_or_else(|| de::Error::invalid_length(1, &self))?;
+        if seq.next_element::<de::IgnoredAny>()?.is_some() {
+            return Err(de::Error::invalid_length(3, &self));
+        }
+        self.0.finish_sample(t, count, sum);
+        Ok(())
+    }
+}
+
+/// `{"count": "…", "sum": "…", "buckets": [...]}`: pushes the buckets, returns (count, sum).
+struct HistogramObject<'a>(&'a mut Vec<HistogramBucket>);
+
+impl<'de> DeserializeSeed<'de> for HistogramObject<'_> {
+    type Value = (f64, f64);
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(f64, f64), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for HistogramObject<'_> {
+    type Value = (f64, f64);
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a native histogram {count, sum, buckets}")
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<(f64, f64), A::Error> {
+        let (mut count, mut sum) = (None, None);
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match key.as_ref() {
+                "count" => count = Some(map.next_value_seed(SampleValue)?),
+                "sum" => sum = Some(map.next_value_seed(SampleValue)?),
+                "buckets" => map.next_value_seed(Buckets(&mut *self.0))?,
+                // Later Prometheus versions may add keys; they are not ours to refuse.
+                _ => {
+                    map.next_value::<de::IgnoredAny>()?;
                 }
-                Ok(Counted(n))
+            }
+        }
+        let count = count.ok_or_else(|| de::Error::missing_field("count"))?;
+        let sum = sum.ok_or_else(|| de::Error::missing_field("sum"))?;
+        Ok((count, sum))
+    }
+}
+
+/// The `buckets` array, appended to the series' flat bucket column.
+struct Buckets<'a>(&'a mut Vec<HistogramBucket>);
+
+impl<'de> DeserializeSeed<'de> for Buckets<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Buckets<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of [boundary_rule, \"lower\", \"upper\", \"count\"] buckets")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(Bucket(b)) = seq.next_element()? {
+            self.0.push(b);
+        }
+        Ok(())
+    }
+}
+
+/// One `[boundary_rule, "lower", "upper", "count"]` bucket.
+struct Bucket(HistogramBucket);
+
+impl<'de> Deserialize<'de> for Bucket {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Bucket;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a [boundary_rule, \"lower\", \"upper\", \"count\"] bucket")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Bucket, A::Error> {
+                let code: u64 = seq
+                    .next_element()?
+                    .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+                let rule = BoundaryRule::from_code(code).ok_or_else(|| {
+                    de::Error::invalid_value(
+                        de::Unexpected::Unsigned(code),
+                        &"a boundary rule 0, 1, 2 or 3",
+                    )
+                })?;
+                let mut next = |i| {
+                    seq.next_element_seed(SampleValue)?
+                        .ok_or_else(|| de::Error::invalid_length(i, &self))
+                };
+                let lower = next(1)?;
+                let upper = next(2)?;
+                let count = next(3)?;
+                if seq.next_element::<de::IgnoredAny>()?.is_some() {
+                    return Err(de::Error::invalid_length(5, &self));
+                }
+                if lower.is_nan() || upper.is_nan() || lower > upper {
+                    return Err(de::Error::custom(format_args!(
+                        "bucket lower bound {lower} is above its upper bound {upper}"
+                    )));
+                }
+                Ok(Bucket(HistogramBucket {
+                    lower,
+                    upper,
+                    count,
+                    rule,
+                }))
             }
         }
         d.deserialize_seq(V)
@@ -354,16 +514,41 @@ mod tests {
     }
 
     #[test]
-    fn native_histograms_are_counted_not_silently_dropped() {
-        let body = br#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"h"},"histograms":[[1,{"count":"1","sum":"2"}],[2,{"count":"1","sum":"2"}]]}]}}"#;
+    fn native_histograms_are_decoded_not_silently_dropped() {
+        let body = br#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"h"},"histograms":[[1,{"count":"1","sum":"2"}],[2,{"count":"3","sum":"4","buckets":[[0,"1","2","3"]]}]]}]}}"#;
         let Answer::Success(r) = decode_query(body).unwrap() else {
             panic!("expected success")
         };
-        assert_eq!(r.series.len(), 1);
-        assert!(r.series[0].is_empty());
+        assert!(r.series.is_empty(), "no empty float series beside it");
+        assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+        assert_eq!(r.histograms.len(), 1);
+        let h = &r.histograms[0];
+        assert_eq!(h.labels.metric_name(), Some("h"));
+        assert_eq!(h.timestamps, vec![1.0, 2.0]);
+        assert_eq!(h.get(0).unwrap().buckets, &[]);
+        let second = h.get(1).unwrap();
+        assert_eq!((second.count, second.sum), (3.0, 4.0));
         assert_eq!(
-            r.warnings,
-            vec!["2 native histogram samples are not shown in this chart"]
+            second.buckets,
+            &[HistogramBucket {
+                lower: 1.0,
+                upper: 2.0,
+                count: 3.0,
+                rule: BoundaryRule::OpenLeft
+            }]
+        );
+    }
+
+    #[test]
+    fn a_bad_boundary_rule_is_a_decode_error_at_its_position() {
+        let body = br#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"histogram":[1,{"count":"1","sum":"1","buckets":[[7,"1","2","1"]]}]}]}}"#;
+        let err = decode_query(body).unwrap_err();
+        assert!(err.message.contains("boundary rule"), "{}", err.message);
+        let seven = body.windows(3).position(|w| w == b"[7,").unwrap() + 2;
+        assert!(
+            (seven..=seven + 2).contains(&err.column),
+            "{} vs {seven}",
+            err.column
         );
     }
 
