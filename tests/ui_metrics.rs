@@ -343,3 +343,45 @@ fn completion_offers_metric_names_and_label_values_from_the_server() {
     });
     assert!(matches!(h.state().panel_result(panel), Some(Ok(_))));
 }
+
+#[test]
+fn bucket_rates_draw_as_a_heatmap_with_quantile_lines() {
+    let replay = support::Replay::start(
+        200,
+        include_bytes!("fixtures/prometheus/query-range-classic-buckets-rate-step5s.json"),
+    );
+    use chrono::TimeZone as _;
+    let range = TimeRange::Absolute {
+        from: chrono::Utc.timestamp_opt(1_795_526_315, 0).unwrap(),
+        to: chrono::Utc.timestamp_opt(1_795_526_395, 0).unwrap(),
+    };
+    let (mut app, panel) = app_with_panel(
+        &replay.url,
+        "sum by (le) (rate(demo_classic_seconds_bucket[10s]))",
+        Some(range),
+    );
+    if let signalscope::workspace::PanelKind::Metrics(spec) = &mut app.workspace.panels[0].kind {
+        spec.chart.kind = signalscope::workspace::ChartKind::Heatmap;
+        spec.chart.unit = signalscope::workspace::Unit::Seconds;
+    }
+    let mut h = harness(app, 1.0);
+    support::step_until(&mut h, "the heatmap", |h| {
+        h.state().panel_chart(panel).is_some()
+    });
+    h.run_steps(2);
+    let view = h
+        .state()
+        .panel_heatmap(panel)
+        .expect("a heatmap of the buckets");
+    // Seven `le` buckets (the last is +Inf) over 17 steps of 5 s.
+    assert_eq!((view.rows, view.columns), (7, 17));
+    assert_eq!(view.overlays.len(), 3);
+    assert!(view.overlays.iter().all(|(_, points)| points.len() == 17));
+    // The legend names the quantile lines.
+    for q in ["p50", "p90", "p99"] {
+        h.get_by_label(q);
+    }
+    if let Ok(path) = std::env::var("SIGNALSCOPE_DEBUG_PNG") {
+        h.render().unwrap().save(path).unwrap();
+    }
+}

@@ -6,6 +6,7 @@ pub mod chart_series;
 pub mod critical_path;
 pub mod flame;
 pub mod heatmap;
+pub mod heatmap_view;
 pub mod line_segments;
 pub mod log_search;
 pub mod log_volume;

@@ -2,6 +2,8 @@
 //! all off the UI thread: decoding, legend names and the legend's statistics.
 
 use super::panel_state::{MetricsOutcome, PanelData};
+use crate::analysis::heatmap::heatmaps;
+use crate::analysis::heatmap_view::heatmap_view;
 use crate::analysis::{QueryPart, chart_data};
 use crate::fetch::Progress;
 use crate::model::{ChartExemplar, QueryResult, QueryRun};
@@ -9,7 +11,7 @@ use crate::sources::prometheus::exemplars::query_exemplars;
 use crate::sources::prometheus::{QueryInspection, RangeQuery, range_query_inspected};
 use crate::sources::{HttpClient, SourceError};
 use crate::store::LocalStore;
-use crate::workspace::{Connection, MetricQuery, MetricsPanel};
+use crate::workspace::{ChartKind, Connection, MetricQuery, MetricsPanel};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -62,6 +64,9 @@ pub async fn run_metrics_queries(
                     if let Ok(r) = &mut result {
                         match exemplars {
                             Ok(found) => found_exemplars = found,
+                            // Servers without the exemplar API (older Prometheus, some
+                            // proxies) simply have none to show.
+                            Err(SourceError::HttpStatus { status: 404, .. }) => {}
                             // Not fatal: the chart still draws; say why points are missing.
                             Err(e) => r.warnings.push(format!("exemplars: {e}")),
                         }
@@ -138,8 +143,24 @@ fn assemble(
 ) -> PanelData {
     let mut range_parts = Vec::new();
     let mut instant_parts = Vec::new();
+    let want_heatmap = spec.chart.kind == ChartKind::Heatmap;
+    let mut heatmap = None;
     for (i, (q, outcome)) in spec.queries.iter().zip(&mut outcomes).enumerate() {
         let Some(Ok(run)) = outcome else { continue };
+        if want_heatmap && !q.instant && heatmap.is_none() {
+            let set = heatmaps(&run.result);
+            if let Some(first) = set.heatmaps.first() {
+                let more = set.heatmaps.len() - 1;
+                heatmap = Some(Arc::new(heatmap_view(first, HEATMAP_COLUMNS, more)));
+            }
+        }
+        let natives = run.result.histograms.len();
+        if natives > 0 && !want_heatmap {
+            // Lines cannot show a native histogram; never leave them out silently.
+            run.result.warnings.push(format!(
+                "{natives} native histogram series are not drawn as lines: choose the Heatmap chart kind"
+            ));
+        }
         let part = QueryPart {
             query: i,
             legend: q.legend.clone(),
@@ -163,8 +184,12 @@ fn assemble(
         table: Arc::new(table),
         queries: outcomes,
         inspections,
+        heatmap,
     })
 }
+
+/// Columns a heatmap is merged down to: a cell per few pixels of a wide chart.
+const HEATMAP_COLUMNS: usize = 400;
 
 /// The exemplars of a range query's series over its range (none for instant queries).
 async fn exemplars_for(

@@ -179,6 +179,17 @@ impl SignalscopeApp {
         }
     }
 
+    /// The heatmap a metrics panel draws, when its chart is one.
+    pub fn panel_heatmap(
+        &self,
+        id: PanelId,
+    ) -> Option<&crate::analysis::heatmap_view::HeatmapView> {
+        match self.panels.get(&id)?.metrics()? {
+            Ok(outcome) => outcome.heatmap.as_deref(),
+            Err(_) => None,
+        }
+    }
+
     /// Series a metrics panel's legend has hidden.
     pub fn hidden_series(&self, id: PanelId) -> Option<&std::collections::HashSet<String>> {
         self.panels.get(&id).map(|p| &p.hidden_series)
@@ -373,6 +384,7 @@ impl SignalscopeApp {
                                                     .iter()
                                                     .map(Option::as_ref)
                                                     .collect(),
+                                                heatmap: o.heatmap.as_deref(),
                                             })
                                         },
                                     ),

@@ -1,6 +1,7 @@
 //! Per-panel runtime state: the query in flight and the last result. Never saved.
 
 use crate::analysis::AnalysedTrace;
+use crate::analysis::heatmap_view::HeatmapView;
 use crate::fetch::Job;
 use crate::model::{ChartData, LogBatch, QueryRun, TraceSummary};
 use crate::slo::evaluate::SloStatus;
@@ -73,6 +74,8 @@ pub struct MetricsOutcome {
     pub queries: Vec<Option<Result<QueryRun, SourceError>>>,
     /// Per panel query: what the query inspector shows.
     pub inspections: Vec<Option<QueryInspection>>,
+    /// The first histogram of the range queries, ready to draw, when the chart is a heatmap.
+    pub heatmap: Option<Arc<HeatmapView>>,
 }
 
 impl MetricsOutcome {

@@ -3,10 +3,12 @@
 
 use super::action::Action;
 use super::chart::{ChartView, chart_ui};
+use super::heatmap_chart::heatmap_chart_ui;
 use super::instant_table::{TableSort, instant_table_ui};
 use super::legend::legend_ui;
 use super::promql_editor::promql_editor_ui;
 use super::query_inspector::query_inspector_ui;
+use crate::analysis::heatmap_view::HeatmapView;
 use crate::model::{ChartData, QueryRun, TimeRange, TimeZoneChoice};
 use crate::sources::SourceError;
 use crate::sources::prometheus::QueryInspection;
@@ -25,6 +27,8 @@ pub struct MetricsShown<'a> {
     pub queries: Vec<Option<Result<&'a QueryRun, &'a SourceError>>>,
     /// Per panel query: what the inspector shows.
     pub inspections: Vec<Option<&'a QueryInspection>>,
+    /// The histogram to draw when the chart is a heatmap.
+    pub heatmap: Option<&'a HeatmapView>,
 }
 
 /// Everything the panel shows this frame. The queries and chart options are the panel's own
@@ -103,6 +107,26 @@ pub fn metrics_panel_ui(ui: &mut egui::Ui, view: MetricsPanelView<'_>) -> Vec<Ac
             instant_table_ui(ui, ("instant", id), shown.table, unit, &mut sort);
         });
         ui.data_mut(|d| d.insert_temp(sort_id, sort));
+    }
+    if spec.chart.kind == ChartKind::Heatmap {
+        match shown.heatmap {
+            Some(view) => heatmap_chart_ui(
+                ui,
+                ("heatmap", id),
+                view,
+                (shown.chart.start, shown.chart.end),
+                zone,
+                unit,
+            ),
+            None => {
+                ui.centered_and_justified(|ui| {
+                    ui.label(
+                        "No histogram to draw: a heatmap needs bucket series with an `le` label, e.g. sum by (le) (rate(x_bucket[5m])), or native histograms.",
+                    )
+                });
+            }
+        }
+        return actions;
     }
     let data = shown.chart;
     if data.series.is_empty() {
@@ -214,6 +238,7 @@ fn header_ui(
         }
         ui.menu_button("Chart options", |ui| {
             let before = spec.chart;
+            let was_heatmap = before.kind == ChartKind::Heatmap;
             egui::ComboBox::new(("chart_kind", id), "Chart kind")
                 .selected_text(spec.chart.kind.name())
                 .show_ui(ui, |ui| {
@@ -236,6 +261,10 @@ fn header_ui(
             });
             if spec.chart != before {
                 ui.ctx().request_repaint();
+            }
+            // The heatmap is prepared with the data: switching to or from it runs again.
+            if was_heatmap != (spec.chart.kind == ChartKind::Heatmap) {
+                actions.push(Action::RunQuery(id));
             }
         });
         ui.menu_button("Panel menu", |ui| {

@@ -4,6 +4,7 @@
 pub mod action;
 pub mod chart;
 pub mod connections;
+pub mod heatmap_chart;
 pub mod instant_table;
 pub mod legend;
 pub mod local_status;
