@@ -1,11 +1,13 @@
 //! Plain typed data shared by sources, analysis and ui. No I/O, no drawing.
 
 pub mod ids;
+pub mod log_streams;
 pub mod series;
 pub mod telemetry;
 pub mod time_range;
 
 pub use ids::{SpanId, TraceId};
+pub use log_streams::{RowFields, StreamTable};
 pub use series::{Labels, QueryResult, QueryRun, Series};
 pub use telemetry::{AttrValue, LogBatch, Span, SpanStatus, Trace, TraceSummary};
 pub use time_range::{TimeRange, TimeZoneChoice};

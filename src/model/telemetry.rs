@@ -4,7 +4,12 @@
 //! records in columns with bodies in one text buffer, so a large result is a few allocations.
 
 use super::ids::{SpanId, TraceId};
+use super::log_streams::{RowFields, StreamTable};
+use super::series::Labels;
 use std::ops::Range;
+
+/// The stream id of a row that has no stream (rows added with [`LogBatch::push`]).
+const NO_STREAM: u32 = u32::MAX;
 
 /// An attribute value, as OTLP carries it (arrays and maps are shown as JSON-like text).
 #[derive(Clone, Debug, PartialEq)]
@@ -97,8 +102,19 @@ pub struct LogBatch {
     pub span_id: Vec<Option<SpanId>>,
     /// How many records matched the search; more than `len()` when a limit cut the rest.
     pub matched: usize,
+    /// A line limit stopped loading while the server still had more (the count is unknown,
+    /// so `matched` cannot say it).
+    pub more_available: bool,
+    /// Loki stream label sets, each stored once; rows name theirs by id.
+    pub streams: StreamTable,
+    /// Loki structured metadata per row (empty for other sources).
+    pub structured_metadata: RowFields,
+    /// Labels Loki's parsers extracted per row (`categorize-labels` encoding).
+    pub parsed: RowFields,
     body_ranges: Vec<Range<u32>>,
     bodies: String,
+    /// Stream id per row; may be shorter than `len()` (rows without a stream).
+    stream: Vec<u32>,
 }
 
 impl LogBatch {
@@ -119,6 +135,84 @@ impl LogBatch {
         self.severity.push(severity);
         self.trace_id.push(trace_id);
         self.span_id.push(span_id);
+    }
+
+    /// Adds a row from a Loki stream. The service column stays empty (an empty `String` does
+    /// not allocate); [`Self::service_name`] reads it from the stream labels instead.
+    pub fn push_stream_row(&mut self, time_ns: u64, stream: u32, body: &str) {
+        let row = self.len();
+        self.push(time_ns, "", 0, body, None, None);
+        if self.stream.len() < row {
+            self.stream.resize(row, NO_STREAM);
+        }
+        self.stream.push(stream);
+    }
+
+    /// Copies row `i` of `other` to the end of this batch, with its stream, metadata and
+    /// parsed labels (stream ids are re-mapped into this batch's table).
+    pub fn push_row_from(&mut self, other: &LogBatch, i: usize) {
+        let row = self.len();
+        self.push(
+            other.time_ns[i],
+            &other.service[i],
+            other.severity[i],
+            other.body(i),
+            other.trace_id[i],
+            other.span_id[i],
+        );
+        if let Some(labels) = other.stream_labels(i) {
+            let id = self.streams.intern(labels.clone());
+            if self.stream.len() < row {
+                self.stream.resize(row, NO_STREAM);
+            }
+            self.stream.push(id);
+        }
+        for (fields, from) in [
+            (&mut self.structured_metadata, &other.structured_metadata),
+            (&mut self.parsed, &other.parsed),
+        ] {
+            let mut any = false;
+            for (k, v) in from.row(i) {
+                fields.push_pair(k, v);
+                any = true;
+            }
+            if any {
+                fields.end_row(row);
+            }
+        }
+    }
+
+    /// Gives rows `rows` stream `stream` (decoders learn a stream's labels after its lines).
+    pub fn set_stream_rows(&mut self, rows: Range<usize>, stream: u32) {
+        if self.stream.len() < rows.end {
+            self.stream.resize(rows.end, NO_STREAM);
+        }
+        self.stream[rows].fill(stream);
+    }
+
+    /// The stream id of row `i`, when it came from a Loki stream.
+    pub fn stream_of(&self, i: usize) -> Option<u32> {
+        self.stream.get(i).copied().filter(|&s| s != NO_STREAM)
+    }
+
+    /// The stream label set of row `i`.
+    pub fn stream_labels(&self, i: usize) -> Option<&Labels> {
+        self.streams.get(self.stream_of(i)?)
+    }
+
+    /// The service of row `i`: its own column, else the stream's `service_name` (Loki's
+    /// default), `service`, `app`, `job` or `container` label; "" when none.
+    pub fn service_name(&self, i: usize) -> &str {
+        if !self.service[i].is_empty() {
+            return &self.service[i];
+        }
+        self.stream_labels(i)
+            .and_then(|l| {
+                ["service_name", "service", "app", "job", "container"]
+                    .iter()
+                    .find_map(|k| l.get(k))
+            })
+            .unwrap_or("")
     }
 
     pub fn len(&self) -> usize {
