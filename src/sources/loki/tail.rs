@@ -289,16 +289,19 @@ fn deliver(frame: TailFrame, sender: &mpsc::Sender<TailFrame>, counters: &TailCo
         .dropped_by_loki
         .fetch_add(frame.dropped.len() as u64, Ordering::Relaxed);
     let lines = frame.lines.len() as u64;
+    // Counted before sending, so a consumer that sees the frame also sees it counted.
+    counters.lines.fetch_add(lines, Ordering::Relaxed);
     match sender.try_send(frame) {
-        Ok(()) => {
-            counters.lines.fetch_add(lines, Ordering::Relaxed);
-        }
+        Ok(()) => {}
         Err(mpsc::error::TrySendError::Full(_)) => {
+            counters.lines.fetch_sub(lines, Ordering::Relaxed);
             counters
                 .dropped_slow_consumer
                 .fetch_add(lines, Ordering::Relaxed);
         }
-        Err(mpsc::error::TrySendError::Closed(_)) => {}
+        Err(mpsc::error::TrySendError::Closed(_)) => {
+            counters.lines.fetch_sub(lines, Ordering::Relaxed);
+        }
     }
 }
 
