@@ -148,36 +148,43 @@ impl LogBatch {
         self.stream.push(stream);
     }
 
-    /// Copies row `i` of `other` to the end of this batch, with its stream, metadata and
-    /// parsed labels (stream ids are re-mapped into this batch's table).
-    pub fn push_row_from(&mut self, other: &LogBatch, i: usize) {
-        let row = self.len();
-        self.push(
-            other.time_ns[i],
-            &other.service[i],
-            other.severity[i],
-            other.body(i),
-            other.trace_id[i],
-            other.span_id[i],
-        );
-        if let Some(labels) = other.stream_labels(i) {
-            let id = self.streams.intern(labels.clone());
-            if self.stream.len() < row {
-                self.stream.resize(row, NO_STREAM);
+    /// Copies rows `rows` of `other` (in that order) to the end of this batch, with their
+    /// streams, structured metadata and parsed labels. Stream label sets are re-mapped into
+    /// this batch's table once per set, not once per row.
+    pub fn extend_from(&mut self, other: &LogBatch, rows: &[usize]) {
+        let stream_map: Vec<u32> = other
+            .streams
+            .iter()
+            .map(|(_, labels)| self.streams.intern(labels.clone()))
+            .collect();
+        for &i in rows {
+            let row = self.len();
+            self.push(
+                other.time_ns[i],
+                &other.service[i],
+                other.severity[i],
+                other.body(i),
+                other.trace_id[i],
+                other.span_id[i],
+            );
+            if let Some(id) = other.stream_of(i) {
+                if self.stream.len() < row {
+                    self.stream.resize(row, NO_STREAM);
+                }
+                self.stream.push(stream_map[id as usize]);
             }
-            self.stream.push(id);
-        }
-        for (fields, from) in [
-            (&mut self.structured_metadata, &other.structured_metadata),
-            (&mut self.parsed, &other.parsed),
-        ] {
-            let mut any = false;
-            for (k, v) in from.row(i) {
-                fields.push_pair(k, v);
-                any = true;
-            }
-            if any {
-                fields.end_row(row);
+            for (fields, from) in [
+                (&mut self.structured_metadata, &other.structured_metadata),
+                (&mut self.parsed, &other.parsed),
+            ] {
+                let mut any = false;
+                for (k, v) in from.row(i) {
+                    fields.push_pair(k, v);
+                    any = true;
+                }
+                if any {
+                    fields.end_row(row);
+                }
             }
         }
     }
@@ -239,5 +246,34 @@ pub fn severity_name(number: u8) -> &'static str {
         17..=20 => "ERROR",
         21..=24 => "FATAL",
         _ => "UNSET",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extend_from_keeps_streams_and_metadata_of_the_chosen_rows() {
+        let mut page = LogBatch::default();
+        let a = page
+            .streams
+            .intern(Labels::new(vec![("app".into(), "a".into())]));
+        page.push_stream_row(10, a, "first");
+        page.push_stream_row(20, a, "second");
+        page.structured_metadata.push_pair("trace_id", "t2");
+        page.structured_metadata.end_row(1);
+
+        let mut out = LogBatch::default();
+        out.push(5, "local", 9, "from the store", None, None);
+        out.extend_from(&page, &[1, 0]);
+        assert_eq!(out.len(), 3);
+        assert_eq!(out.body(1), "second");
+        assert_eq!(out.time_ns, [5, 20, 10]);
+        assert_eq!(out.stream_of(0), None);
+        assert_eq!(out.service_name(0), "local");
+        assert_eq!(out.service_name(2), "a");
+        assert_eq!(out.structured_metadata.get(1, "trace_id"), Some("t2"));
+        assert_eq!(out.structured_metadata.row(2).count(), 0);
     }
 }

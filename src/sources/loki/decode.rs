@@ -33,51 +33,152 @@ pub struct TailFrame {
     pub dropped: Vec<(u64, Labels)>,
 }
 
-#[derive(Deserialize)]
-struct Envelope<'a> {
-    #[serde(borrow)]
-    status: &'a str,
-    #[serde(borrow, default)]
-    data: Option<&'a RawValue>,
-    #[serde(default)]
-    error: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Data<'a> {
-    #[serde(rename = "resultType", borrow)]
-    result_type: &'a str,
-    #[serde(borrow)]
-    result: &'a RawValue,
-}
-
 /// Decodes the body of `/loki/api/v1/query_range` or `/loki/api/v1/query`.
+///
+/// One pass: when `resultType` comes before `result` (as Loki writes it), streams are decoded
+/// while the body is parsed; otherwise the result is kept as raw JSON and decoded after.
 pub fn decode_query_response(body: &[u8]) -> Result<LokiAnswer, DecodeError> {
-    let envelope: Envelope<'_> = serde_json::from_slice(body)?;
-    if envelope.status != "success" {
-        return Ok(LokiAnswer::Error(envelope.error.unwrap_or_else(|| {
-            format!("status “{}” without a message", envelope.status)
+    let mut batch = LogBatch::default();
+    let mut top = Top::default();
+    let mut de = serde_json::Deserializer::from_slice(body);
+    TopSeed {
+        batch: &mut batch,
+        top: &mut top,
+    }
+    .deserialize(&mut de)?;
+    de.end()?;
+    if top.status.as_deref() != Some("success") {
+        return Ok(LokiAnswer::Error(top.error.unwrap_or_else(|| {
+            format!(
+                "status “{}” without a message",
+                top.status.unwrap_or_default()
+            )
         })));
     }
-    let raw_data = envelope
-        .data
-        .ok_or_else(|| at_start("success response without data"))?;
-    let data: Data<'_> =
-        serde_json::from_str(raw_data.get()).map_err(|e| within(body, raw_data, e))?;
-    if data.result_type != "streams" {
-        return match decode_query(body)? {
+    match top.result_type.as_deref() {
+        None => Err(at_start("success response without data.resultType")),
+        Some("streams") => {
+            if let Some(raw) = top.deferred {
+                let mut de = serde_json::Deserializer::from_str(raw.get());
+                StreamsSeed(&mut batch)
+                    .deserialize(&mut de)
+                    .and_then(|()| de.end())
+                    .map_err(|e| within(body, raw, e))?;
+            } else if !top.streamed {
+                return Err(at_start("streams response without data.result"));
+            }
+            batch.matched = batch.len();
+            Ok(LokiAnswer::Logs(batch))
+        }
+        // Matrix, vector and scalar share Prometheus' shape: its decoder reads them.
+        Some(_) => match decode_query(body)? {
             Answer::Success(result) => Ok(LokiAnswer::Metric(result)),
             Answer::Error { message, .. } => Ok(LokiAnswer::Error(message)),
-        };
+        },
     }
-    let mut batch = LogBatch::default();
-    let mut de = serde_json::Deserializer::from_str(data.result.get());
-    StreamsSeed(&mut batch)
-        .deserialize(&mut de)
-        .and_then(|()| de.end())
-        .map_err(|e| within(body, data.result, e))?;
-    batch.matched = batch.len();
-    Ok(LokiAnswer::Logs(batch))
+}
+
+/// What the envelope said, besides the streams decoded into the batch.
+#[derive(Default)]
+struct Top<'de> {
+    status: Option<String>,
+    error: Option<String>,
+    result_type: Option<String>,
+    /// `result` seen before `resultType`, decoded afterwards.
+    deferred: Option<&'de RawValue>,
+    streamed: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "camelCase")]
+enum TopField {
+    Status,
+    Data,
+    Error,
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "camelCase")]
+enum DataField {
+    ResultType,
+    Result,
+    #[serde(other)]
+    Other,
+}
+
+struct TopSeed<'b, 'de> {
+    batch: &'b mut LogBatch,
+    top: &'b mut Top<'de>,
+}
+
+impl<'de> DeserializeSeed<'de> for TopSeed<'_, 'de> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TopSeed<'_, 'de> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Loki response object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(field) = map.next_key::<TopField>()? {
+            match field {
+                TopField::Status => self.top.status = Some(map.next_value()?),
+                TopField::Error => self.top.error = map.next_value()?,
+                TopField::Data => map.next_value_seed(DataSeed {
+                    batch: &mut *self.batch,
+                    top: &mut *self.top,
+                })?,
+                TopField::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+struct DataSeed<'b, 'de> {
+    batch: &'b mut LogBatch,
+    top: &'b mut Top<'de>,
+}
+
+impl<'de> DeserializeSeed<'de> for DataSeed<'_, 'de> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for DataSeed<'_, 'de> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a data object")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(field) = map.next_key::<DataField>()? {
+            match field {
+                DataField::ResultType => self.top.result_type = Some(map.next_value()?),
+                DataField::Result if self.top.result_type.as_deref() == Some("streams") => {
+                    map.next_value_seed(StreamsSeed(&mut *self.batch))?;
+                    self.top.streamed = true;
+                }
+                DataField::Result => self.top.deferred = Some(map.next_value()?),
+                DataField::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Decodes one text frame of `/loki/api/v1/tail`.
@@ -615,6 +716,17 @@ mod tests {
             b.span_id[1].map(|s| s.to_string()).as_deref(),
             Some("9a1de644815ef6d1")
         );
+    }
+
+    #[test]
+    fn result_before_result_type_is_decoded_too() {
+        let body = "{\"data\":{\"result\":[{\"stream\":{\"a\":\"1\"},\"values\":[[\"7\",\"x\"]]}],\"resultType\":\"streams\"},\"status\":\"success\"}";
+        let b = logs(body);
+        assert_eq!(b.time_ns, [7]);
+        assert_eq!(b.stream_labels(0).and_then(|l| l.get("a")), Some("1"));
+        let bad = "{\"data\":{\"result\":[{\"values\":[[\"7\"]]}],\n\"resultType\":\"streams\"},\"status\":\"success\"}";
+        let err = decode_query_response(bad.as_bytes()).unwrap_err();
+        assert_eq!((err.line, err.column), (1, 35), "{err:?}");
     }
 
     #[test]

@@ -97,18 +97,19 @@ pub async fn load_logs_paged(
         progress.pages.fetch_add(1, Ordering::Relaxed);
         let full = page.len() >= limit;
         let order = time_order(&page, direction);
-        let mut new_rows = 0;
+        let mut kept = Vec::with_capacity(order.len().min(max_lines - out.len()));
         for &i in &order {
             if Some(page.time_ns[i]) == boundary_ns && boundary.contains(&row_key(&page, i)) {
                 continue;
             }
-            if out.len() == max_lines {
+            if out.len() + kept.len() == max_lines {
                 out.more_available = true;
                 break;
             }
-            out.push_row_from(&page, i);
-            new_rows += 1;
+            kept.push(i);
         }
+        let new_rows = kept.len();
+        out.extend_from(&page, &kept);
         progress.lines.store(out.len() as u64, Ordering::Relaxed);
         let Some(&edge) = order.last() else { break };
         let edge_ns = page.time_ns[edge];

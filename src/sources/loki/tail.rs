@@ -72,6 +72,7 @@ pub struct TailCounters {
     lines: AtomicU64,
     dropped_by_loki: AtomicU64,
     dropped_slow_consumer: AtomicU64,
+    undecodable_frames: AtomicU64,
     connects: AtomicU64,
     connected: AtomicBool,
     last_error: Mutex<Option<SourceError>>,
@@ -89,6 +90,10 @@ impl TailCounters {
     /// Lines we dropped because the channel was full.
     pub fn dropped_slow_consumer(&self) -> u64 {
         self.dropped_slow_consumer.load(Ordering::Relaxed)
+    }
+    /// Frames that were not valid tail JSON (their lines are lost; `last_error` says why).
+    pub fn undecodable_frames(&self) -> u64 {
+        self.undecodable_frames.load(Ordering::Relaxed)
     }
     /// Successful WebSocket handshakes (1 + reconnects).
     pub fn connects(&self) -> u64 {
@@ -212,6 +217,7 @@ async fn run(
                     let frame = match decode_tail_frame(text.as_str()) {
                         Ok(frame) => frame,
                         Err(e) => {
+                            counters.undecodable_frames.fetch_add(1, Ordering::Relaxed);
                             counters.set_error(SourceError::Decode {
                                 url: url.clone(),
                                 message: e.message,
