@@ -61,8 +61,14 @@ pub struct RowFields {
 impl RowFields {
     /// Adds one name/value pair to the row being built; finish the row with [`Self::end_row`].
     pub fn push_pair(&mut self, name: &str, value: &str) {
-        let id = match self.name_ids.get(name) {
-            Some(&id) => id,
+        // Rows usually carry a handful of names: a scan beats hashing every pair.
+        let known = if self.names.len() <= 16 {
+            self.names.iter().position(|n| n == name).map(|p| p as u32)
+        } else {
+            self.name_ids.get(name).copied()
+        };
+        let id = match known {
+            Some(id) => id,
             None => {
                 let id = self.names.len() as u32;
                 self.names.push(name.to_owned());
