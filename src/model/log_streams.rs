@@ -12,6 +12,12 @@ use std::ops::Range;
 /// Distinct stream label sets; each is stored once and named by its index.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StreamTable {
+    // Boxed so a `LogBatch` without Loki rows stays small (it travels in enums by value).
+    inner: Box<StreamSets>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+struct StreamSets {
     sets: Vec<Labels>,
     ids: HashMap<Labels, u32>,
 }
@@ -19,30 +25,34 @@ pub struct StreamTable {
 impl StreamTable {
     /// The id of `labels`, adding the set if it is new.
     pub fn intern(&mut self, labels: Labels) -> u32 {
-        if let Some(&id) = self.ids.get(&labels) {
+        if let Some(&id) = self.inner.ids.get(&labels) {
             return id;
         }
-        let id = self.sets.len() as u32;
-        self.ids.insert(labels.clone(), id);
-        self.sets.push(labels);
+        let id = self.inner.sets.len() as u32;
+        self.inner.ids.insert(labels.clone(), id);
+        self.inner.sets.push(labels);
         id
     }
 
     pub fn get(&self, id: u32) -> Option<&Labels> {
-        self.sets.get(id as usize)
+        self.inner.sets.get(id as usize)
     }
 
     pub fn len(&self) -> usize {
-        self.sets.len()
+        self.inner.sets.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.sets.is_empty()
+        self.inner.sets.is_empty()
     }
 
     /// Every set with its id, in id order.
     pub fn iter(&self) -> impl Iterator<Item = (u32, &Labels)> {
-        self.sets.iter().enumerate().map(|(i, l)| (i as u32, l))
+        self.inner
+            .sets
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (i as u32, l))
     }
 }
 
@@ -50,6 +60,11 @@ impl StreamTable {
 /// Row `i`'s pairs are `pairs[row_end[i-1]..row_end[i]]`; rows past `row_end` have none.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RowFields {
+    inner: Box<RowFieldColumns>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+struct RowFieldColumns {
     names: Vec<String>,
     name_ids: HashMap<String, u32>,
     row_end: Vec<u32>,
@@ -62,45 +77,51 @@ impl RowFields {
     /// Adds one name/value pair to the row being built; finish the row with [`Self::end_row`].
     pub fn push_pair(&mut self, name: &str, value: &str) {
         // Rows usually carry a handful of names: a scan beats hashing every pair.
-        let known = if self.names.len() <= 16 {
-            self.names.iter().position(|n| n == name).map(|p| p as u32)
+        let known = if self.inner.names.len() <= 16 {
+            self.inner
+                .names
+                .iter()
+                .position(|n| n == name)
+                .map(|p| p as u32)
         } else {
-            self.name_ids.get(name).copied()
+            self.inner.name_ids.get(name).copied()
         };
         let id = match known {
             Some(id) => id,
             None => {
-                let id = self.names.len() as u32;
-                self.names.push(name.to_owned());
-                self.name_ids.insert(name.to_owned(), id);
+                let id = self.inner.names.len() as u32;
+                self.inner.names.push(name.to_owned());
+                self.inner.name_ids.insert(name.to_owned(), id);
                 id
             }
         };
-        let start = self.text.len() as u32;
-        self.text.push_str(value);
-        self.pair_name.push(id);
-        self.pair_value.push(start..self.text.len() as u32);
+        let start = self.inner.text.len() as u32;
+        self.inner.text.push_str(value);
+        self.inner.pair_name.push(id);
+        self.inner
+            .pair_value
+            .push(start..self.inner.text.len() as u32);
     }
 
     /// Closes row `row` (0-based): pairs pushed since the previous row belong to it. Rows in
     /// between that were never ended get no pairs.
     pub fn end_row(&mut self, row: usize) {
-        let end = self.pair_name.len() as u32;
-        let last = self.row_end.last().copied().unwrap_or(0);
-        while self.row_end.len() < row {
-            self.row_end.push(last);
+        let end = self.inner.pair_name.len() as u32;
+        let last = self.inner.row_end.last().copied().unwrap_or(0);
+        while self.inner.row_end.len() < row {
+            self.inner.row_end.push(last);
         }
-        self.row_end.push(end);
+        self.inner.row_end.push(end);
     }
 
     /// The pairs of row `i`, in the order they were pushed.
     pub fn row(&self, i: usize) -> impl Iterator<Item = (&str, &str)> {
         let range = self.pair_range(i);
         range.map(|p| {
-            let v = &self.pair_value[p];
+            let v = &self.inner.pair_value[p];
             (
-                self.names[self.pair_name[p] as usize].as_str(),
-                &self.text[v.start as usize..v.end as usize],
+                self.inner.names[self.inner.pair_name[p] as usize].as_str(),
+                &self.inner.text[v.start as usize..v.end as usize],
             )
         })
     }
@@ -112,18 +133,18 @@ impl RowFields {
 
     /// Every name seen in any row, in first-seen order (for field pickers).
     pub fn names(&self) -> &[String] {
-        &self.names
+        &self.inner.names
     }
 
     pub fn is_empty(&self) -> bool {
-        self.pair_name.is_empty()
+        self.inner.pair_name.is_empty()
     }
 
     fn pair_range(&self, i: usize) -> Range<usize> {
-        let Some(&end) = self.row_end.get(i) else {
+        let Some(&end) = self.inner.row_end.get(i) else {
             return 0..0;
         };
-        let start = if i == 0 { 0 } else { self.row_end[i - 1] };
+        let start = if i == 0 { 0 } else { self.inner.row_end[i - 1] };
         start as usize..end as usize
     }
 }

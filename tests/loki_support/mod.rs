@@ -227,24 +227,25 @@ fn text_error(status: u16, message: impl Into<String>) -> Response {
         .into_response()
 }
 
-/// What Loki checks first: the tenant (multi-tenant mode), then the parameters.
-fn check_common(seen: &Seen, required: &[&str]) -> Result<(), Response> {
+/// What Loki checks first: the tenant (multi-tenant mode), then the parameters. `Some` is
+/// the error answer.
+fn check_common(seen: &Seen, required: &[&str]) -> Option<Response> {
     if seen.org_id.is_none() {
-        return Err(text_error(
+        return Some(text_error(
             401,
             String::from_utf8_lossy(&fixture("error-401-no-org-id.txt")),
         ));
     }
     for name in required {
         if seen.param(name).is_none_or(str::is_empty) {
-            return Err(text_error(400, format!("replay: missing parameter {name}")));
+            return Some(text_error(400, format!("replay: missing parameter {name}")));
         }
     }
     for name in ["start", "end", "time"] {
         if let Some(v) = seen.param(name)
             && v.parse::<u64>().is_err()
         {
-            return Err(text_error(
+            return Some(text_error(
                 400,
                 format!("replay: {name}={v} is not nanoseconds"),
             ));
@@ -253,15 +254,15 @@ fn check_common(seen: &Seen, required: &[&str]) -> Result<(), Response> {
     if let Some(v) = seen.param("limit")
         && v.parse::<usize>().is_err()
     {
-        return Err(text_error(400, format!("replay: limit={v}")));
+        return Some(text_error(400, format!("replay: limit={v}")));
     }
     if let Some(d) = seen.param("direction")
         && d != "forward"
         && d != "backward"
     {
-        return Err(text_error(400, format!("replay: direction={d}")));
+        return Some(text_error(400, format!("replay: direction={d}")));
     }
-    Ok(())
+    None
 }
 
 async fn query_range(
@@ -270,7 +271,7 @@ async fn query_range(
     headers: HeaderMap,
 ) -> Response {
     let seen = record(&state, "/loki/api/v1/query_range", query, &headers);
-    if let Err(r) = check_common(&seen, &["query", "start", "end", "limit", "direction"]) {
+    if let Some(r) = check_common(&seen, &["query", "start", "end", "limit", "direction"]) {
         return r;
     }
     if let Some(synthetic) = &state.synthetic {
@@ -378,7 +379,7 @@ async fn instant_query(
     headers: HeaderMap,
 ) -> Response {
     let seen = record(&state, "/loki/api/v1/query", query, &headers);
-    if let Err(r) = check_common(&seen, &["query", "time"]) {
+    if let Some(r) = check_common(&seen, &["query", "time"]) {
         return r;
     }
     match seen.param("query").unwrap_or_default() {
@@ -400,10 +401,7 @@ async fn labels(
     headers: HeaderMap,
 ) -> Response {
     let seen = record(&state, "/loki/api/v1/labels", query, &headers);
-    match check_common(&seen, &["start", "end"]) {
-        Err(r) => r,
-        Ok(()) => json(fixture("labels.json")),
-    }
+    check_common(&seen, &["start", "end"]).unwrap_or_else(|| json(fixture("labels.json")))
 }
 
 async fn label_values(
@@ -418,7 +416,7 @@ async fn label_values(
         query,
         &headers,
     );
-    if let Err(r) = check_common(&seen, &["start", "end"]) {
+    if let Some(r) = check_common(&seen, &["start", "end"]) {
         return r;
     }
     if name == "service_name" {
@@ -434,10 +432,8 @@ async fn series(
     headers: HeaderMap,
 ) -> Response {
     let seen = record(&state, "/loki/api/v1/series", query, &headers);
-    match check_common(&seen, &["match[]", "start", "end"]) {
-        Err(r) => r,
-        Ok(()) => json(fixture("series.json")),
-    }
+    check_common(&seen, &["match[]", "start", "end"])
+        .unwrap_or_else(|| json(fixture("series.json")))
 }
 
 async fn volume(
@@ -446,10 +442,8 @@ async fn volume(
     headers: HeaderMap,
 ) -> Response {
     let seen = record(&state, "/loki/api/v1/index/volume", query, &headers);
-    match check_common(&seen, &["query", "start", "end"]) {
-        Err(r) => r,
-        Ok(()) => json(fixture("index-volume.json")),
-    }
+    check_common(&seen, &["query", "start", "end"])
+        .unwrap_or_else(|| json(fixture("index-volume.json")))
 }
 
 async fn volume_range(
@@ -458,10 +452,8 @@ async fn volume_range(
     headers: HeaderMap,
 ) -> Response {
     let seen = record(&state, "/loki/api/v1/index/volume_range", query, &headers);
-    match check_common(&seen, &["query", "start", "end", "step"]) {
-        Err(r) => r,
-        Ok(()) => json(fixture("index-volume-range.json")),
-    }
+    check_common(&seen, &["query", "start", "end", "step"])
+        .unwrap_or_else(|| json(fixture("index-volume-range.json")))
 }
 
 /// First connection: the streams frame and the dropped-entries frame, then a close. Later
@@ -473,7 +465,7 @@ async fn tail(
     ws: WebSocketUpgrade,
 ) -> Response {
     let seen = record(&state, "/loki/api/v1/tail", query, &headers);
-    if let Err(r) = check_common(&seen, &["query"]) {
+    if let Some(r) = check_common(&seen, &["query"]) {
         return r;
     }
     let n = state.tail_connections.fetch_add(1, Ordering::SeqCst);
