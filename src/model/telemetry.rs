@@ -4,7 +4,12 @@
 //! records in columns with bodies in one text buffer, so a large result is a few allocations.
 
 use super::ids::{SpanId, TraceId};
+use super::log_streams::{RowFields, StreamTable};
+use super::series::Labels;
 use std::ops::Range;
+
+/// The stream id of a row that has no stream (rows added with [`LogBatch::push`]).
+const NO_STREAM: u32 = u32::MAX;
 
 /// An attribute value, as OTLP carries it (arrays and maps are shown as JSON-like text).
 #[derive(Clone, Debug, PartialEq)]
@@ -97,8 +102,19 @@ pub struct LogBatch {
     pub span_id: Vec<Option<SpanId>>,
     /// How many records matched the search; more than `len()` when a limit cut the rest.
     pub matched: usize,
+    /// A line limit stopped loading while the server still had more (the count is unknown,
+    /// so `matched` cannot say it).
+    pub more_available: bool,
+    /// Loki stream label sets, each stored once; rows name theirs by id.
+    pub streams: StreamTable,
+    /// Loki structured metadata per row (empty for other sources).
+    pub structured_metadata: RowFields,
+    /// Labels Loki's parsers extracted per row (`categorize-labels` encoding).
+    pub parsed: RowFields,
     body_ranges: Vec<Range<u32>>,
     bodies: String,
+    /// Stream id per row; may be shorter than `len()` (rows without a stream).
+    stream: Vec<u32>,
 }
 
 impl LogBatch {
@@ -119,6 +135,91 @@ impl LogBatch {
         self.severity.push(severity);
         self.trace_id.push(trace_id);
         self.span_id.push(span_id);
+    }
+
+    /// Adds a row from a Loki stream. The service column stays empty (an empty `String` does
+    /// not allocate); [`Self::service_name`] reads it from the stream labels instead.
+    pub fn push_stream_row(&mut self, time_ns: u64, stream: u32, body: &str) {
+        let row = self.len();
+        self.push(time_ns, "", 0, body, None, None);
+        if self.stream.len() < row {
+            self.stream.resize(row, NO_STREAM);
+        }
+        self.stream.push(stream);
+    }
+
+    /// Copies rows `rows` of `other` (in that order) to the end of this batch, with their
+    /// streams, structured metadata and parsed labels. Stream label sets are re-mapped into
+    /// this batch's table once per set, not once per row.
+    pub fn extend_from(&mut self, other: &LogBatch, rows: &[usize]) {
+        let stream_map: Vec<u32> = other
+            .streams
+            .iter()
+            .map(|(_, labels)| self.streams.intern(labels.clone()))
+            .collect();
+        for &i in rows {
+            let row = self.len();
+            self.push(
+                other.time_ns[i],
+                &other.service[i],
+                other.severity[i],
+                other.body(i),
+                other.trace_id[i],
+                other.span_id[i],
+            );
+            if let Some(id) = other.stream_of(i) {
+                if self.stream.len() < row {
+                    self.stream.resize(row, NO_STREAM);
+                }
+                self.stream.push(stream_map[id as usize]);
+            }
+            for (fields, from) in [
+                (&mut self.structured_metadata, &other.structured_metadata),
+                (&mut self.parsed, &other.parsed),
+            ] {
+                let mut any = false;
+                for (k, v) in from.row(i) {
+                    fields.push_pair(k, v);
+                    any = true;
+                }
+                if any {
+                    fields.end_row(row);
+                }
+            }
+        }
+    }
+
+    /// Gives rows `rows` stream `stream` (decoders learn a stream's labels after its lines).
+    pub fn set_stream_rows(&mut self, rows: Range<usize>, stream: u32) {
+        if self.stream.len() < rows.end {
+            self.stream.resize(rows.end, NO_STREAM);
+        }
+        self.stream[rows].fill(stream);
+    }
+
+    /// The stream id of row `i`, when it came from a Loki stream.
+    pub fn stream_of(&self, i: usize) -> Option<u32> {
+        self.stream.get(i).copied().filter(|&s| s != NO_STREAM)
+    }
+
+    /// The stream label set of row `i`.
+    pub fn stream_labels(&self, i: usize) -> Option<&Labels> {
+        self.streams.get(self.stream_of(i)?)
+    }
+
+    /// The service of row `i`: its own column, else the stream's `service_name` (Loki's
+    /// default), `service`, `app`, `job` or `container` label; "" when none.
+    pub fn service_name(&self, i: usize) -> &str {
+        if !self.service[i].is_empty() {
+            return &self.service[i];
+        }
+        self.stream_labels(i)
+            .and_then(|l| {
+                ["service_name", "service", "app", "job", "container"]
+                    .iter()
+                    .find_map(|k| l.get(k))
+            })
+            .unwrap_or("")
     }
 
     pub fn len(&self) -> usize {
@@ -161,5 +262,34 @@ pub fn severity_name(number: u8) -> &'static str {
         17..=20 => "ERROR",
         21..=24 => "FATAL",
         _ => "UNSET",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extend_from_keeps_streams_and_metadata_of_the_chosen_rows() {
+        let mut page = LogBatch::default();
+        let a = page
+            .streams
+            .intern(Labels::new(vec![("app".into(), "a".into())]));
+        page.push_stream_row(10, a, "first");
+        page.push_stream_row(20, a, "second");
+        page.structured_metadata.push_pair("trace_id", "t2");
+        page.structured_metadata.end_row(1);
+
+        let mut out = LogBatch::default();
+        out.push(5, "local", 9, "from the store", None, None);
+        out.extend_from(&page, &[1, 0]);
+        assert_eq!(out.len(), 3);
+        assert_eq!(out.body(1), "second");
+        assert_eq!(out.time_ns, [5, 20, 10]);
+        assert_eq!(out.stream_of(0), None);
+        assert_eq!(out.service_name(0), "local");
+        assert_eq!(out.service_name(2), "a");
+        assert_eq!(out.structured_metadata.get(1, "trace_id"), Some("t2"));
+        assert_eq!(out.structured_metadata.row(2).count(), 0);
     }
 }

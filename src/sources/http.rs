@@ -98,6 +98,22 @@ impl HttpClient {
         self.send(self.client.get(&url), url, progress).await
     }
 
+    /// `GET base + path?query` with extra request headers (e.g. Loki's encoding flags).
+    pub async fn get_with_headers(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+        headers: &[(&str, &str)],
+        progress: &Progress,
+    ) -> Result<HttpResponse, SourceError> {
+        let url = self.url(path, query);
+        let mut request = self.client.get(&url);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.send(request, url, progress).await
+    }
+
     /// `POST base + path` with a form body, as the Prometheus UI sends long queries.
     pub async fn post_form(
         &self,
@@ -188,7 +204,8 @@ impl HttpClient {
     }
 }
 
-fn default_headers(conn: &Connection) -> Result<HeaderMap, SourceError> {
+/// The auth and extra headers every request of `conn` carries (also used for WebSockets).
+pub(crate) fn default_headers(conn: &Connection) -> Result<HeaderMap, SourceError> {
     let mut headers = HeaderMap::new();
     let secret_err = |what: &str, e: String| SourceError::Config(format!("{what}: {e}"));
     match &conn.auth {

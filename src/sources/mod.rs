@@ -3,6 +3,7 @@
 pub mod error;
 pub mod http;
 pub mod local;
+pub mod loki;
 pub mod prometheus;
 
 pub use error::SourceError;
