@@ -6,7 +6,8 @@ use super::chart::{ChartView, chart_ui};
 use super::heatmap_chart::heatmap_chart_ui;
 use super::instant_table::{TableSort, instant_table_ui};
 use super::legend::legend_ui;
-use super::promql_editor::promql_editor_ui;
+use super::metric_browser::metric_browser_ui;
+use super::promql_editor::{last_cursor, promql_editor_ui};
 use super::query_inspector::query_inspector_ui;
 use crate::analysis::heatmap_view::HeatmapView;
 use crate::model::{ChartData, QueryRun, TimeRange, TimeZoneChoice};
@@ -67,7 +68,16 @@ pub fn metrics_panel_ui(ui: &mut egui::Ui, view: MetricsPanelView<'_>) -> Vec<Ac
     } = view;
     let mut actions = Vec::new();
 
-    header_ui(ui, id, title, spec, connections, &last, &mut actions);
+    header_ui(
+        ui,
+        id,
+        title,
+        spec,
+        connections,
+        &last,
+        completion,
+        &mut actions,
+    );
     let mut remove = None;
     let count = spec.queries.len();
     for (i, query) in spec.queries.iter_mut().enumerate() {
@@ -208,6 +218,7 @@ pub fn metrics_panel_ui(ui: &mut egui::Ui, view: MetricsPanelView<'_>) -> Vec<Ac
     actions
 }
 
+#[allow(clippy::too_many_arguments)] // The panel's header draws from all of these.
 fn header_ui(
     ui: &mut egui::Ui,
     id: PanelId,
@@ -215,6 +226,7 @@ fn header_ui(
     spec: &mut MetricsPanel,
     connections: &[Connection],
     last: &Option<Result<MetricsShown<'_>, &SourceError>>,
+    completion: Option<&Mutex<CompletionCache>>,
     actions: &mut Vec<Action>,
 ) {
     ui.horizontal_wrapped(|ui| {
@@ -236,6 +248,48 @@ fn header_ui(
         if ui.button("Add query").clicked() {
             spec.queries.push(MetricQuery::default());
         }
+        let browser_id = ui.make_persistent_id(("metric_browser", id));
+        let mut open = ui.data(|d| d.get_temp::<bool>(browser_id)).unwrap_or(false);
+        if ui.selectable_label(open, "Metrics browser").clicked() {
+            open = !open;
+        }
+        if open {
+            let now = std::time::Instant::now();
+            let metrics = completion.and_then(|c| {
+                c.lock()
+                    .ok()
+                    .and_then(|c| c.metrics(now).map(<[_]>::to_vec))
+            });
+            if metrics.is_none() {
+                actions.push(Action::FetchCompletions {
+                    panel: id,
+                    context: crate::analysis::promql_completion::CompletionContext::Expression {
+                        keywords: &[],
+                    },
+                });
+            }
+            let filter_id = browser_id.with("filter");
+            let mut filter: String = ui.data(|d| d.get_temp(filter_id)).unwrap_or_default();
+            let mut still_open = true;
+            egui::Window::new(format!("Metrics of {title}"))
+                .id(browser_id.with("window"))
+                .open(&mut still_open)
+                .default_width(720.0)
+                .show(ui.ctx(), |ui| {
+                    if let Some(name) = metric_browser_ui(ui, metrics.as_deref(), &mut filter)
+                        && let Some(first) = spec.queries.first_mut()
+                    {
+                        let editor = editor_id(id, 0);
+                        let at = last_cursor(ui.ctx(), editor)
+                            .filter(|&b| b <= first.expr.len() && first.expr.is_char_boundary(b))
+                            .unwrap_or(first.expr.len());
+                        first.expr.insert_str(at, &name);
+                    }
+                });
+            open = still_open;
+            ui.data_mut(|d| d.insert_temp(filter_id, filter));
+        }
+        ui.data_mut(|d| d.insert_temp(browser_id, open));
         ui.menu_button("Chart options", |ui| {
             let before = spec.chart;
             let was_heatmap = before.kind == ChartKind::Heatmap;
@@ -323,7 +377,7 @@ fn query_row_ui(
         ui.allocate_ui(
             egui::vec2((ui.available_width() - options_width).max(120.0), 0.0),
             |ui| {
-                let editor_id = ui.make_persistent_id(("promql", id, index));
+                let editor_id = editor_id(id, index);
                 let response = promql_editor_ui(
                     ui,
                     editor_id,
@@ -401,6 +455,11 @@ fn query_row_ui(
         });
     }
     removed
+}
+
+/// The PromQL editor of a panel's query, the same from wherever it is asked for.
+fn editor_id(panel: PanelId, query: usize) -> egui::Id {
+    egui::Id::unique(("promql_editor", panel, query))
 }
 
 fn status_ui(

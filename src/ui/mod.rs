@@ -12,6 +12,7 @@ pub mod log_detail;
 pub mod log_table;
 pub mod log_volume_chart;
 pub mod logs_panel;
+pub mod metric_browser;
 pub mod metrics_panel;
 pub mod promql_editor;
 pub mod query_inspector;

@@ -87,6 +87,7 @@ pub fn promql_editor_ui(
             .char_indices()
             .nth(cursor.0)
             .map_or(text.len(), |(b, _)| b);
+        ui.data_mut(|d| d.insert_temp(id.with("cursor_byte"), byte));
         let at = completion_at(text, byte);
         if escape {
             state.hidden_for = Some(text.clone());
@@ -178,6 +179,12 @@ pub fn promql_editor_ui(
         has_focus: response.has_focus(),
         fetch,
     }
+}
+
+/// Where the editor's cursor was when it last had focus (a byte offset), for inserting text
+/// from elsewhere (the metric browser) at the cursor.
+pub fn last_cursor(ctx: &egui::Context, id: egui::Id) -> Option<usize> {
+    ctx.data(|d| d.get_temp(id.with("cursor_byte")))
 }
 
 /// The parser's verdict on `text`, recomputed only when the text changes.
