@@ -427,7 +427,7 @@ impl SignalscopeApp {
                                         Some(Err(e)) => Some(Err(e)),
                                         _ => None,
                                     },
-                                    open_trace: state.open_trace.as_deref(),
+                                    open_trace: state.open_trace.as_ref(),
                                     zone,
                                 },
                             )

@@ -8,13 +8,14 @@ use crate::model::{TimeZoneChoice, TraceSummary};
 use crate::sources::SourceError;
 use crate::workspace::{PanelId, TracesPanel};
 use egui::{Color32, RichText};
+use std::sync::Arc;
 
 pub struct TracesPanelView<'a> {
     pub id: PanelId,
     pub spec: &'a mut TracesPanel,
     pub loading: bool,
     pub last: Option<Result<&'a Vec<TraceSummary>, &'a SourceError>>,
-    pub open_trace: Option<&'a AnalysedTrace>,
+    pub open_trace: Option<&'a Arc<AnalysedTrace>>,
     pub zone: TimeZoneChoice,
 }
 

@@ -31,6 +31,9 @@ pub struct WaterfallState {
     pub find: String,
     found_for: String,
     found: Vec<u32>,
+    /// A search of a large trace running on a worker thread: its text and where it leaves
+    /// the spans it found.
+    searching: Option<(String, Arc<Mutex<Option<Vec<u32>>>>)>,
     found_at: usize,
     scroll_to_row: Option<usize>,
 }
@@ -89,7 +92,7 @@ impl WaterfallState {
 pub fn waterfall_ui(
     ui: &mut egui::Ui,
     id_salt: impl std::hash::Hash + std::fmt::Debug,
-    trace: &AnalysedTrace,
+    trace: &Arc<AnalysedTrace>,
 ) -> Vec<Action> {
     let state_id = ui.make_persistent_id(("waterfall", &id_salt));
     let shared: Arc<Mutex<WaterfallState>> = ui.data_mut(|d| {
@@ -137,7 +140,55 @@ pub fn waterfall_ui(
     actions
 }
 
-fn toolbar_ui(ui: &mut egui::Ui, trace: &AnalysedTrace, state: &mut WaterfallState) {
+/// Spans above which find runs on a worker thread (it scans every attribute).
+const BACKGROUND_FIND_SPANS: usize = 50_000;
+
+/// Keeps `state.found` in step with the find text: at once for small traces, on a worker
+/// thread for large ones (the old matches show meanwhile).
+fn update_found(ctx: &egui::Context, trace: &Arc<AnalysedTrace>, state: &mut WaterfallState) {
+    if state.found_for == state.find {
+        return;
+    }
+    if let Some((text, slot)) = &state.searching
+        && *text == state.find
+    {
+        let done = slot.lock().ok().and_then(|mut s| s.take());
+        match done {
+            Some(found) => {
+                state.found = found;
+                state.found_for = state.find.clone();
+                state.found_at = 0;
+                state.searching = None;
+            }
+            None => ctx.request_repaint_after(std::time::Duration::from_millis(30)),
+        }
+        return;
+    }
+    if trace.trace.spans.len() <= BACKGROUND_FIND_SPANS || state.find.is_empty() {
+        state.found = trace_search(&trace.trace, &trace.tree, &trace.operations, &state.find);
+        state.found_for = state.find.clone();
+        state.found_at = 0;
+        state.searching = None;
+        return;
+    }
+    let slot = Arc::new(Mutex::new(None));
+    let (trace, text, out, ctx) = (
+        Arc::clone(trace),
+        state.find.clone(),
+        Arc::clone(&slot),
+        ctx.clone(),
+    );
+    std::thread::spawn(move || {
+        let found = trace_search(&trace.trace, &trace.tree, &trace.operations, &text);
+        if let Ok(mut out) = out.lock() {
+            *out = Some(found);
+        }
+        ctx.request_repaint();
+    });
+    state.searching = Some((state.find.clone(), slot));
+}
+
+fn toolbar_ui(ui: &mut egui::Ui, trace: &Arc<AnalysedTrace>, state: &mut WaterfallState) {
     ui.horizontal_wrapped(|ui| {
         ui.label(
             RichText::new(format!(
@@ -155,13 +206,11 @@ fn toolbar_ui(ui: &mut egui::Ui, trace: &AnalysedTrace, state: &mut WaterfallSta
                 .desired_width(180.0),
         )
         .labelled_by(l.id);
-        if state.found_for != state.find {
-            state.found = trace_search(&trace.trace, &trace.tree, &trace.operations, &state.find);
-            state.found_for = state.find.clone();
-            state.found_at = 0;
-        }
+        update_found(ui.ctx(), trace, state);
         let count = state.found.len();
-        if !state.find.is_empty() {
+        if state.searching.is_some() {
+            ui.spinner();
+        } else if !state.find.is_empty() {
             let text = if count == 0 {
                 "no matches".to_owned()
             } else {
