@@ -73,8 +73,10 @@ fn a_200k_span_trace_opens_and_navigates() {
     h.get_by_label("Find in trace").click();
     h.step();
     h.get_by_label("Find in trace").type_text("refund");
-    h.run_steps(2);
-    h.get_by_label_contains("1 of ");
+    // At this size the search runs on a worker thread; the frame does not wait for it.
+    support::step_until(&mut h, "the matches", |h| {
+        h.query_by_label_contains("1 of ").is_some()
+    });
     h.get_by_label("Next span").click();
     h.run_steps(3);
     h.get_by_label_contains("2 of ");

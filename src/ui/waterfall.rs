@@ -17,6 +17,9 @@ const ROW_HEIGHT: f32 = 20.0;
 const ERROR_COLOR: Color32 = Color32::from_rgb(0xf2, 0x49, 0x5c);
 const MINIMAP_HEIGHT: f32 = 36.0;
 
+/// Where a worker thread leaves the spans a find matched.
+type FoundSlot = Arc<Mutex<Option<Vec<u32>>>>;
+
 /// What the waterfall remembers between frames; shared through egui's memory as one `Arc` so
 /// that a million-entry collapse set is never copied per frame.
 #[derive(Default)]
@@ -33,7 +36,7 @@ pub struct WaterfallState {
     found: Vec<u32>,
     /// A search of a large trace running on a worker thread: its text and where it leaves
     /// the spans it found.
-    searching: Option<(String, Arc<Mutex<Option<Vec<u32>>>>)>,
+    searching: Option<(String, FoundSlot)>,
     found_at: usize,
     scroll_to_row: Option<usize>,
 }
