@@ -163,8 +163,9 @@ pub struct ChartOptions {
 }
 
 /// The saved form, which also reads version-1 files whose panels had one `query` string.
+/// Named like the panel: RON files may carry struct names, and they say `MetricsPanel`.
 #[derive(Deserialize)]
-#[serde(default)]
+#[serde(default, rename = "MetricsPanel")]
 struct MetricsPanelFile {
     connection: Option<ConnectionId>,
     /// Version 1's single query.
@@ -249,5 +250,14 @@ mod tests {
         let text = ron::to_string(&panel).unwrap();
         assert!(!text.contains("query:"), "{text}");
         assert_eq!(ron::from_str::<MetricsPanel>(&text).unwrap(), panel);
+        // As the workspace file writes it: with struct names.
+        let named = ron::Options::default()
+            .to_string_pretty(
+                &panel,
+                ron::ser::PrettyConfig::default().struct_names(true),
+            )
+            .unwrap();
+        assert!(named.starts_with("MetricsPanel("), "{named}");
+        assert_eq!(ron::from_str::<MetricsPanel>(&named).unwrap(), panel);
     }
 }

@@ -318,3 +318,16 @@ mod history_tests {
         assert_eq!(back.query_history, ws.query_history);
     }
 }
+
+#[cfg(test)]
+mod demo_round_trip {
+    use super::*;
+
+    #[test]
+    fn the_demo_workspace_reads_back_as_written() {
+        let ws = Workspace::demo();
+        let text = to_text(&ws);
+        let back = parse(std::path::Path::new("demo.ron"), &text).expect("parses");
+        assert_eq!(back, ws);
+    }
+}
