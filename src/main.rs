@@ -1,12 +1,14 @@
-//! The `signalscope` binary: parse arguments, start the runtime, open the window.
+//! The `signalscope` binary: parse arguments, then open the window or run a subcommand
+//! (`render` a panel to PNG; the hidden `generate` for packaging).
 
-use clap::Parser as _;
+use clap::{CommandFactory as _, Parser as _};
 use signalscope::app::SignalscopeApp;
-use signalscope::cli::Cli;
+use signalscope::cli::{Cli, Command, Generated};
 use signalscope::fetch::Runtime;
+use std::process::ExitCode;
 use std::sync::Arc;
 
-fn main() -> std::process::ExitCode {
+fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -14,11 +16,16 @@ fn main() -> std::process::ExitCode {
         )
         .init();
     let cli = Cli::parse();
+    match &cli.command {
+        Some(Command::Render(args)) => return render(args),
+        Some(Command::Generate { what, dir }) => return generate(*what, dir),
+        None => {}
+    }
     let runtime = match Runtime::new() {
         Ok(rt) => Arc::new(rt),
         Err(e) => {
             eprintln!("signalscope: cannot start the background runtime: {e}");
-            return std::process::ExitCode::FAILURE;
+            return ExitCode::FAILURE;
         }
     };
     let mut startup = cli.startup();
@@ -41,10 +48,56 @@ fn main() -> std::process::ExitCode {
         Box::new(move |_cc| Ok(Box::new(SignalscopeApp::new(runtime, startup)))),
     );
     match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("signalscope: cannot open the window: {e}");
-            std::process::ExitCode::FAILURE
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn render(args: &signalscope::cli::RenderArgs) -> ExitCode {
+    match signalscope::render::command::run(args) {
+        Ok(done) => {
+            let note = if done.has_data {
+                ""
+            } else {
+                " (no data: the panel's empty state)"
+            };
+            println!(
+                "wrote {} ({}x{} px){note}",
+                args.out.display(),
+                done.size_px[0],
+                done.size_px[1]
+            );
+            tracing::debug!("rendered on {}", done.adapter);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("signalscope render: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn generate(what: Generated, dir: &std::path::Path) -> ExitCode {
+    let result = std::fs::create_dir_all(dir).and_then(|()| match what {
+        Generated::Man => clap_mangen::generate_to(Cli::command(), dir),
+        Generated::Completions => {
+            use clap_complete::Shell;
+            [Shell::Bash, Shell::Zsh, Shell::Fish]
+                .into_iter()
+                .try_for_each(|shell| {
+                    clap_complete::generate_to(shell, &mut Cli::command(), "signalscope", dir)
+                        .map(|path| println!("{}", path.display()))
+                })
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("signalscope generate: {}: {e}", dir.display());
+            ExitCode::FAILURE
         }
     }
 }

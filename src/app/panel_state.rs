@@ -6,6 +6,7 @@ use crate::sources::SourceError;
 use std::sync::Arc;
 
 /// What a panel's query returned, by panel kind.
+#[derive(Clone)]
 pub enum PanelData {
     Metrics(MetricsOutcome),
     Logs(LogBatch),
@@ -59,6 +60,7 @@ impl PanelState {
 }
 
 /// Every query of a metrics panel, run together.
+#[derive(Clone)]
 pub struct MetricsOutcome {
     /// The series of the range queries, drawn by the chart.
     pub chart: Arc<ChartData>,
