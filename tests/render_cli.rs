@@ -251,3 +251,78 @@ fn the_binary_reports_each_outcome_with_its_exit_code() {
     assert_eq!(code, Some(3), "{stderr}");
     assert!(stderr.contains("signalscope render:"), "{stderr}");
 }
+
+/// The GUI's "Export as PNG…" and `signalscope render` draw the same panel and data into the
+/// same picture: the export has the panel's size on screen at the screen's scale, and matches
+/// a headless render of that size pixel for pixel, but for the request's timing in the status.
+#[test]
+fn gui_export_and_headless_render_of_the_same_panel_agree() {
+    use egui_kittest::Harness;
+    use signalscope::app::{SignalscopeApp, Startup};
+    use signalscope::render::{OffscreenRenderer, RenderOptions, render_panel};
+
+    let replay = support::Replay::start(200, GAPPY);
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, ws_path) = workspace_file(dir.path(), &replay.url);
+    let panel = ws.panels[0].id;
+    let startup = Startup {
+        workspace: ws.clone(),
+        path: None,
+        load_error: None,
+        run_now: vec![panel],
+        local: None,
+    };
+    let runtime = std::sync::Arc::new(signalscope::fetch::Runtime::new().unwrap());
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1200.0, 700.0))
+        .with_pixels_per_point(2.0)
+        .wgpu()
+        .build_ui_state(
+            |ui, app: &mut SignalscopeApp| app.frame_ui(ui),
+            SignalscopeApp::new(runtime, startup),
+        );
+    support::step_until(&mut h, "the chart", |h| {
+        h.state().panel_chart(panel).is_some()
+    });
+    let exported = dir.path().join("gui.png");
+    h.state_mut().export_panel_png(panel, exported.clone());
+    support::step_until(&mut h, "the export", |h| {
+        use egui_kittest::kittest::Queryable as _;
+        h.query_by_label_contains("Exported").is_some()
+    });
+    let rect = h.state().panel_rect(panel).expect("panel drawn");
+    let gui = image::open(&exported).expect("a readable PNG").to_rgba8();
+    let expected = (
+        (rect.width() * 2.0).round() as u32,
+        (rect.height() * 2.0).round() as u32,
+    );
+    assert_eq!(gui.dimensions(), expected, "the panel's size at 2 px/pt");
+
+    let snapshot = signalscope::render::command::fetch_snapshot(
+        &ws,
+        &args(&ws_path, "Queue depth", &dir.path().join("unused.png")),
+        chrono::Utc::now(),
+    )
+    .expect("fetch");
+    let options = RenderOptions {
+        width: rect.width(),
+        height: rect.height(),
+        pixels_per_point: 2.0,
+        theme: RenderTheme::Dark,
+    };
+    let headless = render_panel(&mut OffscreenRenderer::new().unwrap(), &snapshot, &options)
+        .expect("render");
+    assert_eq!(headless.dimensions(), gui.dimensions());
+    let differing = gui
+        .pixels()
+        .zip(headless.pixels())
+        .filter(|(a, b)| a.0.iter().zip(b.0).any(|(p, q)| p.abs_diff(q) > 8))
+        .count();
+    let total = (gui.width() * gui.height()) as usize;
+    assert!(
+        differing * 1000 < total * 3,
+        "{differing} of {total} pixels differ"
+    );
+    // And the picture is the panel with its data, not two equally blank images.
+    assert!(pixels_near(&gui, signalscope::ui::chart::series_color(0)) > 200);
+}
