@@ -20,7 +20,9 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 
-    /// Workspace file to open (RON). Without it, the workspace in the platform config dir.
+    /// Workspace file to open (RON), or a signalscope:// link (`signalscope://open?workspace=PATH`
+    /// opens PATH; other links open the default workspace). Without it, the workspace in the
+    /// platform config dir.
     pub workspace: Option<PathBuf>,
 
     /// Add a Prometheus connection at this URL and open a metrics panel on it.
@@ -144,6 +146,74 @@ fn parse_scale(text: &str) -> Result<f32, String> {
     }
 }
 
+/// The workspace file a positional argument names: a path as it is, or the `workspace` query
+/// parameter of a `signalscope:` link (the desktop file registers the scheme and passes links
+/// here). Any other link names no file, so the default workspace opens.
+pub fn workspace_from_arg(arg: &std::path::Path) -> Option<PathBuf> {
+    let text = arg.to_str()?;
+    if !text.to_ascii_lowercase().starts_with("signalscope:") {
+        return Some(arg.to_owned());
+    }
+    let link = url::Url::parse(text).ok()?;
+    link.query_pairs()
+        .find(|(k, _)| k == "workspace")
+        .map(|(_, v)| PathBuf::from(v.into_owned()))
+        .filter(|p| !p.as_os_str().is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory as _;
+    use std::path::Path;
+
+    #[test]
+    fn links_name_a_workspace_or_none_and_paths_stay_paths() {
+        assert_eq!(
+            workspace_from_arg(Path::new("team.ron")),
+            Some(PathBuf::from("team.ron"))
+        );
+        assert_eq!(
+            workspace_from_arg(Path::new(
+                "signalscope://open?workspace=%2Fhome%2Fme%2Fteam.ron"
+            )),
+            Some(PathBuf::from("/home/me/team.ron"))
+        );
+        assert_eq!(workspace_from_arg(Path::new("signalscope://open")), None);
+        assert_eq!(workspace_from_arg(Path::new("SIGNALSCOPE:garbage")), None);
+    }
+
+    #[test]
+    fn the_render_subcommand_and_the_plain_window_arguments_both_parse() {
+        let cli = Cli::try_parse_from(["signalscope", "ws.ron", "--demo"]).unwrap();
+        assert!(cli.command.is_none() && cli.demo);
+        assert_eq!(cli.workspace, Some(PathBuf::from("ws.ron")));
+        let cli = Cli::try_parse_from(["signalscope", "--prometheus", "http://p:9090"]).unwrap();
+        assert_eq!(cli.prometheus.as_deref(), Some("http://p:9090"));
+        let cli = Cli::try_parse_from([
+            "signalscope",
+            "render",
+            "ws.ron",
+            "--panel",
+            "Up",
+            "--out",
+            "up.png",
+            "--from",
+            "now-6h",
+        ])
+        .unwrap();
+        let Some(Command::Render(args)) = cli.command else {
+            panic!("render")
+        };
+        assert_eq!((args.width, args.height, args.scale), (1200, 600, 1.0));
+        assert_eq!(args.from.as_deref(), Some("now-6h"));
+        let err =
+            Cli::try_parse_from(["signalscope", "render", "ws.ron", "--out", "x.png"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2, "--panel is required");
+        Cli::command().debug_assert();
+    }
+}
+
 /// How to run the local services this session: the workspace's settings with the command
 /// line's overrides, which are not written back to the workspace.
 #[derive(Clone, Debug, PartialEq)]
@@ -159,8 +229,9 @@ impl Cli {
     /// Loads the workspace the arguments name and applies `--prometheus`. Never fails: a
     /// workspace that cannot be read is reported and left alone, and the app opens anyway.
     pub fn startup(&self) -> Startup {
-        let path = self.workspace.clone().or_else(workspace::default_path);
-        let first_run = self.workspace.is_none()
+        let explicit = self.workspace.as_deref().and_then(workspace_from_arg);
+        let path = explicit.clone().or_else(workspace::default_path);
+        let first_run = explicit.is_none()
             && self.prometheus.is_none()
             && path.as_ref().is_some_and(|p| !p.exists());
         let (mut ws, path, load_error) = match path {
