@@ -7,8 +7,37 @@ use signalscope::cli::{Cli, Command, Generated};
 use signalscope::fetch::Runtime;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Instant;
+
+/// Set to quit once the first frame is on screen, printing how long that took: the "time to
+/// first frame" in BENCHMARKS.md (`SIGNALSCOPE_EXIT_AFTER_FIRST_FRAME=1 xvfb-run signalscope`).
+const EXIT_AFTER_FIRST_FRAME: &str = "SIGNALSCOPE_EXIT_AFTER_FIRST_FRAME";
+
+/// The app, timed to its first painted frame and then closed.
+struct FirstFrameTimer {
+    app: SignalscopeApp,
+    started: Instant,
+    frames: u32,
+}
+
+impl eframe::App for FirstFrameTimer {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        self.app.ui(ui, frame);
+        self.frames += 1;
+        // `ui` runs before its frame is painted: the second call means the first is on screen.
+        if self.frames == 2 {
+            println!(
+                "first frame after {} ms",
+                self.started.elapsed().as_millis()
+            );
+            ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+        ui.ctx().request_repaint();
+    }
+}
 
 fn main() -> ExitCode {
+    let started = Instant::now();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -45,7 +74,18 @@ fn main() -> ExitCode {
     let result = eframe::run_native(
         "Signalscope",
         options,
-        Box::new(move |_cc| Ok(Box::new(SignalscopeApp::new(runtime, startup)))),
+        Box::new(move |_cc| {
+            let app = SignalscopeApp::new(runtime, startup);
+            Ok(if std::env::var_os(EXIT_AFTER_FIRST_FRAME).is_some() {
+                Box::new(FirstFrameTimer {
+                    app,
+                    started,
+                    frames: 0,
+                })
+            } else {
+                Box::new(app)
+            })
+        }),
     );
     match result {
         Ok(()) => ExitCode::SUCCESS,
