@@ -10,7 +10,9 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use signalscope::analysis::{QueryPart, chart_data};
 use signalscope::app::panel_state::{MetricsOutcome, PanelData};
 use signalscope::model::{LogBatch, QueryRun, TimeZoneChoice, TraceId, TraceSummary};
-use signalscope::render::{OffscreenRenderer, PanelSnapshot, RenderOptions, encode_png, render_panel};
+use signalscope::render::{
+    OffscreenRenderer, PanelSnapshot, RenderOptions, encode_png, render_panel,
+};
 use signalscope::sources::prometheus::{Answer, decode_query};
 use signalscope::workspace::{
     Connection, ConnectionId, LogsPanel, MetricsPanel, Panel, PanelId, PanelKind, TracesPanel,
@@ -44,7 +46,8 @@ fn snapshot(kind: PanelKind, data: PanelData) -> PanelSnapshot {
 
 /// Two series of 132 points each, as recorded from Prometheus.
 fn metrics() -> PanelSnapshot {
-    let body = include_bytes!("../tests/fixtures/prometheus/query-range-gappy-threshold-step1s.json");
+    let body =
+        include_bytes!("../tests/fixtures/prometheus/query-range-gappy-threshold-step1s.json");
     let Ok(Answer::Success(result)) = decode_query(body) else {
         panic!("the fixture decodes")
     };
@@ -111,8 +114,14 @@ fn render(c: &mut Criterion) {
     eprintln!("adapter: {}", renderer.adapter_name());
     let options = RenderOptions::default();
     let mut group = c.benchmark_group("render_1200x600");
-    group.sample_size(20).measurement_time(Duration::from_secs(8));
-    for (name, snapshot) in [("metrics", metrics()), ("logs", logs()), ("traces", traces())] {
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(8));
+    for (name, snapshot) in [
+        ("metrics", metrics()),
+        ("logs", logs()),
+        ("traces", traces()),
+    ] {
         group.bench_function(name, |b| {
             b.iter(|| black_box(render_panel(&mut renderer, &snapshot, &options).unwrap()))
         });

@@ -310,8 +310,8 @@ fn gui_export_and_headless_render_of_the_same_panel_agree() {
         pixels_per_point: 2.0,
         theme: RenderTheme::Dark,
     };
-    let headless = render_panel(&mut OffscreenRenderer::new().unwrap(), &snapshot, &options)
-        .expect("render");
+    let headless =
+        render_panel(&mut OffscreenRenderer::new().unwrap(), &snapshot, &options).expect("render");
     assert_eq!(headless.dimensions(), gui.dimensions());
     let differing = gui
         .pixels()
