@@ -71,7 +71,7 @@ pub fn snapshot_ui(ui: &mut egui::Ui, snapshot: &mut PanelSnapshot) {
         ui.set_width(ui.available_width());
         ui.set_height(ui.available_height());
         let last_err = match data {
-            Some(Err(e)) => Some(&*e),
+            Some(Err(e)) => Some(e),
             _ => None,
         };
         match &mut panel.kind {
@@ -112,7 +112,7 @@ pub fn snapshot_ui(ui: &mut egui::Ui, snapshot: &mut PanelSnapshot) {
                         spec,
                         loading: false,
                         last: match data {
-                            Some(Ok(PanelData::Logs(b))) => Some(Ok(&*b)),
+                            Some(Ok(PanelData::Logs(b))) => Some(Ok(b)),
                             _ => last_err.map(Err),
                         },
                         zone,
@@ -128,7 +128,7 @@ pub fn snapshot_ui(ui: &mut egui::Ui, snapshot: &mut PanelSnapshot) {
                         spec,
                         loading: false,
                         last: match data {
-                            Some(Ok(PanelData::Traces(t))) => Some(Ok(&*t)),
+                            Some(Ok(PanelData::Traces(t))) => Some(Ok(t)),
                             _ => last_err.map(Err),
                         },
                         open_trace: open_trace.as_ref(),
