@@ -326,3 +326,44 @@ fn gui_export_and_headless_render_of_the_same_panel_agree() {
     // And the picture is the panel with its data, not two equally blank images.
     assert!(pixels_near(&gui, signalscope::ui::chart::series_color(0)) > 200);
 }
+
+/// Logs and traces panels read the Local source; a headless render has no receiver, so without
+/// `--data-dir` they render their empty state from an empty store, and succeed.
+#[test]
+fn local_logs_and_traces_panels_render_from_an_empty_store() {
+    use signalscope::workspace::{
+        Connection, ConnectionId, LogsPanel, Panel, PanelId, PanelKind, TracesPanel,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::default();
+    ws.connections.push(Connection::local(ConnectionId(1)));
+    ws.panels.push(Panel {
+        id: PanelId(1),
+        title: "Logs".into(),
+        kind: PanelKind::Logs(LogsPanel {
+            connection: Some(ConnectionId(1)),
+            ..LogsPanel::default()
+        }),
+    });
+    ws.panels.push(Panel {
+        id: PanelId(2),
+        title: "Traces".into(),
+        kind: PanelKind::Traces(TracesPanel {
+            connection: Some(ConnectionId(1)),
+            ..TracesPanel::default()
+        }),
+    });
+    let path = dir.path().join("local.ron");
+    workspace::save_atomic(&path, &workspace::to_text(&ws)).unwrap();
+    for title in ["Logs", "Traces"] {
+        let out = dir.path().join(format!("{title}.png"));
+        let done = run(&args(&path, title, &out)).expect("renders");
+        assert!(!done.has_data, "{title}: an empty store has nothing");
+        let png = image::open(&out).unwrap().to_rgba8();
+        assert_eq!(png.dimensions(), (1200, 600));
+        assert!(
+            distinct_colors(&png) > 10,
+            "{title}: header and filters drawn"
+        );
+    }
+}
