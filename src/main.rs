@@ -41,7 +41,7 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "signalscope=info,warn".into()),
+                .unwrap_or_else(|_| "signalscope=info,warn,egui_wgpu=error".into()),
         )
         .init();
     let cli = Cli::parse();
