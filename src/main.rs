@@ -41,6 +41,7 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
+                // egui_wgpu warns when it renders on lavapipe, which is what `render` wants.
                 .unwrap_or_else(|_| "signalscope=info,warn,egui_wgpu=error".into()),
         )
         .init();
