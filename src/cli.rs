@@ -1,18 +1,28 @@
 //! Command-line arguments and how they turn into the app's starting workspace.
 
 use crate::app::Startup;
+use crate::render::RenderTheme;
 use crate::workspace::{self, Workspace, WorkspaceError};
-use clap::Parser;
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
 #[command(
     name = "signalscope",
     version,
-    about = "A native desktop observability explorer"
+    about = "A native desktop observability explorer",
+    long_about = "A native desktop observability explorer: Prometheus, Loki, Jaeger, Tempo and \
+OTLP in one fast window. Without a subcommand it opens the window; `signalscope render` turns \
+a panel into a PNG without one.",
+    args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
-    /// Workspace file to open (RON). Without it, the workspace in the platform config dir.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Workspace file to open (RON), or a signalscope:// link (`signalscope://open?workspace=PATH`
+    /// opens PATH; other links open the default workspace). Without it, the workspace in the
+    /// platform config dir.
     pub workspace: Option<PathBuf>,
 
     /// Add a Prometheus connection at this URL and open a metrics panel on it.
@@ -40,6 +50,170 @@ pub struct Cli {
     pub store_budget_mib: Option<u32>,
 }
 
+/// What to do instead of opening the window.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render one panel of a workspace to a PNG, with no window and no display server.
+    #[command(after_long_help = RENDER_EXIT_CODES, after_help = RENDER_EXIT_CODES)]
+    Render(RenderArgs),
+    /// Write the man page or shell completions (used when packaging).
+    #[command(hide = true)]
+    Generate {
+        #[arg(value_enum)]
+        what: Generated,
+        /// Directory to write into (created if missing).
+        dir: PathBuf,
+    },
+}
+
+/// What `signalscope generate` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Generated {
+    /// `signalscope.1` and one page per subcommand.
+    Man,
+    /// Completions for bash, zsh and fish.
+    Completions,
+}
+
+/// The exit codes of `signalscope render`, shown in its `--help` and the README.
+pub const RENDER_EXIT_CODES: &str = "\
+Exit codes:
+  0  the PNG was written (a panel whose query returned nothing shows its empty state)
+  1  the image could not be rendered or written (no graphics adapter, unwritable file)
+  2  bad arguments: usage errors, an unreadable workspace, a time that does not parse
+  3  the panel's data could not be fetched (connection unreachable, timeout, HTTP or query error)
+  4  no panel has that title (the workspace's panel titles are listed)";
+
+/// Arguments of `signalscope render`.
+#[derive(Debug, Clone, Args)]
+pub struct RenderArgs {
+    /// Workspace file (RON) holding the panel and its connection.
+    pub workspace: PathBuf,
+
+    /// Title of the panel to render (exact, or a unique case-insensitive match).
+    #[arg(long, value_name = "TITLE")]
+    pub panel: String,
+
+    /// PNG file to write.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: PathBuf,
+
+    /// Start of the range: RFC 3339 (2026-11-24T07:00:00Z), `YYYY-MM-DD HH:MM[:SS]` in the
+    /// zone, Unix seconds, or relative like `now-6h` [default: the workspace's range].
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub from: Option<String>,
+
+    /// End of the range, in the same forms as --from [default: now, or the workspace's].
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub to: Option<String>,
+
+    /// Image width in points.
+    #[arg(long, default_value_t = 1200, value_parser = clap::value_parser!(u32).range(100..=8192))]
+    pub width: u32,
+
+    /// Image height in points.
+    #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u32).range(100..=8192))]
+    pub height: u32,
+
+    /// Pixels per point (2 for a sharp image on a high-DPI screen).
+    #[arg(long, default_value_t = 1.0, value_parser = parse_scale)]
+    pub scale: f32,
+
+    #[arg(long, value_enum, default_value_t = RenderTheme::Dark)]
+    pub theme: RenderTheme,
+
+    /// Time zone of the header and axes [default: the workspace's].
+    #[arg(long, value_enum)]
+    pub zone: Option<ZoneArg>,
+
+    /// Local store directory a GUI session kept with --data-dir, for panels on the Local
+    /// source (without it they render from an empty store).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// `--zone`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ZoneArg {
+    Utc,
+    Local,
+}
+
+fn parse_scale(text: &str) -> Result<f32, String> {
+    match text.parse::<f32>() {
+        Ok(s) if (0.25..=8.0).contains(&s) => Ok(s),
+        _ => Err(format!("“{text}” is not a scale between 0.25 and 8")),
+    }
+}
+
+/// The workspace file a positional argument names: a path as it is, or the `workspace` query
+/// parameter of a `signalscope:` link (the desktop file registers the scheme and passes links
+/// here). Any other link names no file, so the default workspace opens.
+pub fn workspace_from_arg(arg: &std::path::Path) -> Option<PathBuf> {
+    let text = arg.to_str()?;
+    if !text.to_ascii_lowercase().starts_with("signalscope:") {
+        return Some(arg.to_owned());
+    }
+    let link = url::Url::parse(text).ok()?;
+    link.query_pairs()
+        .find(|(k, _)| k == "workspace")
+        .map(|(_, v)| PathBuf::from(v.into_owned()))
+        .filter(|p| !p.as_os_str().is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory as _;
+    use std::path::Path;
+
+    #[test]
+    fn links_name_a_workspace_or_none_and_paths_stay_paths() {
+        assert_eq!(
+            workspace_from_arg(Path::new("team.ron")),
+            Some(PathBuf::from("team.ron"))
+        );
+        assert_eq!(
+            workspace_from_arg(Path::new(
+                "signalscope://open?workspace=%2Fhome%2Fme%2Fteam.ron"
+            )),
+            Some(PathBuf::from("/home/me/team.ron"))
+        );
+        assert_eq!(workspace_from_arg(Path::new("signalscope://open")), None);
+        assert_eq!(workspace_from_arg(Path::new("SIGNALSCOPE:garbage")), None);
+    }
+
+    #[test]
+    fn the_render_subcommand_and_the_plain_window_arguments_both_parse() {
+        let cli = Cli::try_parse_from(["signalscope", "ws.ron", "--demo"]).unwrap();
+        assert!(cli.command.is_none() && cli.demo);
+        assert_eq!(cli.workspace, Some(PathBuf::from("ws.ron")));
+        let cli = Cli::try_parse_from(["signalscope", "--prometheus", "http://p:9090"]).unwrap();
+        assert_eq!(cli.prometheus.as_deref(), Some("http://p:9090"));
+        let cli = Cli::try_parse_from([
+            "signalscope",
+            "render",
+            "ws.ron",
+            "--panel",
+            "Up",
+            "--out",
+            "up.png",
+            "--from",
+            "now-6h",
+        ])
+        .unwrap();
+        let Some(Command::Render(args)) = cli.command else {
+            panic!("render")
+        };
+        assert_eq!((args.width, args.height, args.scale), (1200, 600, 1.0));
+        assert_eq!(args.from.as_deref(), Some("now-6h"));
+        let err =
+            Cli::try_parse_from(["signalscope", "render", "ws.ron", "--out", "x.png"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2, "--panel is required");
+        Cli::command().debug_assert();
+    }
+}
+
 /// How to run the local services this session: the workspace's settings with the command
 /// line's overrides, which are not written back to the workspace.
 #[derive(Clone, Debug, PartialEq)]
@@ -55,8 +229,9 @@ impl Cli {
     /// Loads the workspace the arguments name and applies `--prometheus`. Never fails: a
     /// workspace that cannot be read is reported and left alone, and the app opens anyway.
     pub fn startup(&self) -> Startup {
-        let path = self.workspace.clone().or_else(workspace::default_path);
-        let first_run = self.workspace.is_none()
+        let explicit = self.workspace.as_deref().and_then(workspace_from_arg);
+        let path = explicit.clone().or_else(workspace::default_path);
+        let first_run = explicit.is_none()
             && self.prometheus.is_none()
             && path.as_ref().is_some_and(|p| !p.exists());
         let (mut ws, path, load_error) = match path {

@@ -12,6 +12,7 @@ pub mod export;
 pub mod fetch;
 pub mod model;
 pub mod otlp;
+pub mod render;
 pub mod slo;
 pub mod sources;
 pub mod store;

@@ -44,10 +44,13 @@ async fn the_demo_slo_burns_during_the_incident_and_not_before() {
     };
     let preset = slo.preset.burn_preset(slo.definition.window);
     let engine = LocalEngine { store: &store };
-    let status = |t| evaluate(&engine, &slo.definition, &preset, &RecordedRules::none(), t, 30);
-
-    let before = status(at(235)).await.expect("evaluated before the incident");
-    let during = status(at(295)).await.expect("evaluated during the incident");
+    let rules = RecordedRules::none();
+    let before = evaluate(&engine, &slo.definition, &preset, &rules, at(235), 30)
+        .await
+        .expect("evaluated before the incident");
+    let during = evaluate(&engine, &slo.definition, &preset, &rules, at(295), 30)
+        .await
+        .expect("evaluated during the incident");
     let burn_5m = |s: &signalscope::slo::SloStatus| s.burn_rate(300.0).expect("a 5m burn rate");
     assert!(
         burn_5m(&before) < 1.0,

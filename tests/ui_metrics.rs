@@ -1,5 +1,5 @@
 //! The metrics panel driven through its accessible widgets, as a user would: type, Ctrl+Enter,
-//! read the legend; plus a rendered snapshot and the PNG export.
+//! read the legend; plus a rendered snapshot. (The PNG export is tested in render_cli.rs.)
 
 mod support;
 
@@ -148,61 +148,6 @@ fn metrics_panel_renders_the_recorded_series() {
     h.snapshot_options(
         "metrics_panel",
         &SnapshotOptions::new().threshold(0.6).max_failed_pixels(40),
-    );
-}
-
-#[test]
-fn export_png_writes_exactly_the_panel_at_the_screen_scale() {
-    let replay = support::Replay::start(
-        200,
-        include_bytes!("fixtures/prometheus/query-range-gappy-threshold-step1s.json"),
-    );
-    let (app, panel) = app_with_panel(&replay.url, "demo_queue_depth > 60", Some(recorded_range()));
-    let mut h = harness(app, 2.0);
-    support::step_until(&mut h, "the chart", |h| {
-        h.state().panel_result(panel).is_some()
-    });
-
-    // The frame as it is when the export starts; the "Exported" notice changes it afterwards.
-    let frame = h.render().expect("render");
-    let rect = h.state().panel_rect(panel).expect("panel was drawn");
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("panel.png");
-    h.state_mut().export_panel_png(panel, path.clone());
-    support::step_until(&mut h, "the exported file", |_| path.exists());
-
-    let png = image::open(&path).expect("a readable PNG").to_rgba8();
-    let expected = (
-        ((rect.max.x * 2.0).ceil() - (rect.min.x * 2.0).floor()) as u32,
-        ((rect.max.y * 2.0).ceil() - (rect.min.y * 2.0).floor()) as u32,
-    );
-    let (w, h_px) = png.dimensions();
-    assert!(
-        (w, h_px) == expected,
-        "PNG is {w}x{h_px}, panel is {rect:?} at 2 px/pt"
-    );
-    // The image is the panel: it matches the same rectangle of a full render.
-    let (x0, y0) = ((rect.min.x * 2.0) as u32, (rect.min.y * 2.0) as u32);
-    let mut differing = 0;
-    for y in (0..h_px).step_by(7) {
-        for x in (0..w).step_by(7) {
-            let a = png.get_pixel(x, y).0;
-            let b = frame
-                .get_pixel(
-                    (x0 + x).min(frame.width() - 1),
-                    (y0 + y).min(frame.height() - 1),
-                )
-                .0;
-            if a.iter().zip(b).any(|(p, q)| p.abs_diff(q) > 8) {
-                differing += 1;
-            }
-        }
-    }
-    let sampled = (w / 7 + 1) * (h_px / 7 + 1);
-
-    assert_eq!(
-        differing, 0,
-        "{differing} of {sampled} sampled pixels differ"
     );
 }
 

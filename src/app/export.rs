@@ -1,86 +1,60 @@
-//! Exporting a panel as PNG: wait for the frame to settle, screenshot it, crop to the panel,
-//! and write the file in the background.
+//! Exporting a panel as PNG from the GUI: an owned snapshot of the panel as it is on screen,
+//! re-rendered off-screen by `crate::render` at the panel's size and the screen's scale (the
+//! path `signalscope render` takes, so both give the same picture), written in the background.
 
-use crate::workspace::PanelId;
-use egui::{ColorImage, Rect};
+use super::panel_state::PanelState;
+use crate::render::{PanelSnapshot, RenderOptions, export_png};
+use crate::workspace::{PanelId, Workspace};
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::mpsc::{Receiver, Sender, channel};
 
-/// A panel export on its way from "the user chose a file" to "the PNG is written".
-pub enum ExportStep {
-    /// Frames to let pass so menus close before the screenshot.
-    Settling { frames_left: u8 },
-    /// Screenshot requested; the image arrives on the channel.
-    Capturing { rect: Rect, pixels_per_point: f32 },
-}
-
+/// An export waiting for its panel to be drawn once (its size is the panel's on screen).
 pub struct PanelExport {
     pub panel: PanelId,
     pub path: PathBuf,
-    pub step: ExportStep,
-    sender: Sender<Arc<ColorImage>>,
-    receiver: Receiver<Arc<ColorImage>>,
-}
-
-/// What to do this frame for an export.
-pub enum ExportPoll {
-    Waiting,
-    /// The screenshot arrived: crop `image` to `rect` and write it.
-    Ready {
-        image: Arc<ColorImage>,
-        rect: Rect,
-        pixels_per_point: f32,
-    },
 }
 
 impl PanelExport {
     pub fn new(panel: PanelId, path: PathBuf) -> Self {
-        let (sender, receiver) = channel();
-        Self {
-            panel,
-            path,
-            step: ExportStep::Settling { frames_left: 2 },
-            sender,
-            receiver,
-        }
+        Self { panel, path }
     }
+}
 
-    /// Advances the export by one frame. `panel_rect` is where the panel was drawn this frame.
-    pub fn poll(&mut self, ctx: &egui::Context, panel_rect: Option<Rect>) -> ExportPoll {
-        match &mut self.step {
-            ExportStep::Settling { frames_left } if *frames_left > 0 => {
-                *frames_left -= 1;
-                ctx.request_repaint();
-                ExportPoll::Waiting
-            }
-            ExportStep::Settling { .. } => {
-                let Some(rect) = panel_rect else {
-                    return ExportPoll::Waiting;
-                };
-                let sender = self.sender.clone();
-                let waker = ctx.clone();
-                ctx.request_screenshot(move |image| {
-                    let _ = sender.send(image);
-                    waker.request_repaint();
-                });
-                self.step = ExportStep::Capturing {
-                    rect,
-                    pixels_per_point: ctx.pixels_per_point(),
-                };
-                ExportPoll::Waiting
-            }
-            ExportStep::Capturing {
-                rect,
-                pixels_per_point,
-            } => match self.receiver.try_recv() {
-                Ok(image) => ExportPoll::Ready {
-                    image,
-                    rect: *rect,
-                    pixels_per_point: *pixels_per_point,
-                },
-                Err(_) => ExportPoll::Waiting,
-            },
-        }
+/// What the panel `id` shows now, owned; `None` when there is no such panel.
+pub fn panel_snapshot(
+    ws: &Workspace,
+    state: Option<&PanelState>,
+    id: PanelId,
+) -> Option<PanelSnapshot> {
+    let panel = ws.panels.iter().find(|p| p.id == id)?.clone();
+    Some(PanelSnapshot {
+        panel,
+        data: state.and_then(|s| s.last.clone()),
+        open_trace: state.and_then(|s| s.open_trace.clone()),
+        hidden: state.map(|s| s.hidden_series.clone()).unwrap_or_default(),
+        connections: ws.connections.clone(),
+        range: ws.time.range.resolve(chrono::Utc::now()),
+        zone: ws.time.zone,
+    })
+}
+
+/// The render options that reproduce a panel drawn in `rect` on `ctx`'s screen.
+pub fn screen_options(ctx: &egui::Context, rect: egui::Rect) -> RenderOptions {
+    RenderOptions {
+        width: rect.width(),
+        height: rect.height(),
+        pixels_per_point: ctx.pixels_per_point(),
+        theme: ctx.theme().into(),
     }
+}
+
+/// Renders `snapshot` and writes it to `path`, off the async workers (rendering is CPU work
+/// on a software rasterizer).
+pub async fn write_export(
+    snapshot: PanelSnapshot,
+    options: RenderOptions,
+    path: PathBuf,
+) -> Result<PathBuf, String> {
+    tokio::task::spawn_blocking(move || export_png(&snapshot, &options, &path).map(|()| path))
+        .await
+        .map_err(|e| format!("export stopped: {e}"))?
 }

@@ -4,11 +4,12 @@
 pub mod export;
 pub mod local_services;
 pub mod metrics_job;
+pub mod panel_query;
 pub mod panel_state;
 pub mod slo_job;
 
 use crate::analysis::AnalysedTrace;
-use crate::export::{csv::chart_to_csv, png};
+use crate::export::csv::chart_to_csv;
 use crate::fetch::{Job, Runtime, Waker};
 use crate::model::{ChartData, QueryRun, TraceId};
 use crate::sources::prometheus;
@@ -16,7 +17,6 @@ use crate::sources::prometheus::completion::{
     CompletionBackend, CompletionCache, CompletionSource,
 };
 use crate::sources::{HttpClient, SourceError};
-use crate::store::{LogQuery, TraceQuery};
 use crate::ui::Action;
 use crate::ui::connections::{
     ConnectionDraft, DialogOutcome, Health, connection_dialog_ui, sidebar_ui,
@@ -32,18 +32,15 @@ use crate::workspace::{
     self, ConnectionId, MetricsPanel, Panel, PanelId, PanelKind, SourceKind, TracesPanel,
     Workspace, WorkspaceError,
 };
-use export::{ExportPoll, PanelExport};
+use export::PanelExport;
 pub use local_services::LocalServices;
 use metrics_job::run_metrics_queries;
-use panel_state::{LogsOutcome, PanelData, PanelState};
+use panel_state::{PanelData, PanelState};
 use slo_job::run_slo;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// Most log lines a Local logs panel loads (the newest of them when more match).
-const LOCAL_LOG_LIMIT: usize = 1_000_000;
 
 /// How often each connection's health is checked.
 const HEALTH_INTERVAL: Duration = Duration::from_secs(30);
@@ -871,7 +868,6 @@ impl SignalscopeApp {
             }
             (SourceKind::Prometheus, _) => None,
         };
-        let ns = |t: f64| (t.max(0.0) * 1e9) as u64;
         let job = match kind {
             PanelKind::SloOverview(_) => return,
             PanelKind::Slo(spec) => {
@@ -912,40 +908,15 @@ impl SignalscopeApp {
                     )));
                     return;
                 };
-                let trace_id = spec.trace_id.trim();
-                let trace = if trace_id.is_empty() {
-                    None
-                } else {
-                    match TraceId::parse_hex(trace_id) {
-                        Some(t) => Some(t),
-                        None => {
-                            state.last = Some(Err(SourceError::Config(format!(
-                                "“{trace_id}” is not a 32-digit hex trace id"
-                            ))));
-                            return;
-                        }
+                let q = match panel_query::log_query(&spec, (from, to)) {
+                    Ok(q) => q,
+                    Err(e) => {
+                        state.last = Some(Err(e));
+                        return;
                     }
                 };
-                let q = LogQuery {
-                    service: Some(spec.service.trim().to_owned()).filter(|s| !s.is_empty()),
-                    min_severity: spec.min_severity,
-                    text: Some(spec.text.clone()).filter(|s| !s.trim().is_empty()),
-                    trace_id: trace,
-                    start_ns: ns(from),
-                    end_ns: ns(to),
-                    limit: LOCAL_LOG_LIMIT,
-                };
-                self.runtime.spawn(waker, move |_| async move {
-                    tokio::task::spawn_blocking(move || {
-                        PanelData::Logs(LogsOutcome {
-                            batch: Arc::new(store.find_logs(&q)),
-                            start: from,
-                            end: to,
-                        })
-                    })
-                    .await
-                    .map_err(|e| SourceError::Config(format!("log search stopped: {e}")))
-                })
+                self.runtime
+                    .spawn(waker, move |_| panel_query::find_logs(store, q, (from, to)))
             }
             PanelKind::Traces(spec) => {
                 let Some(store) = store else {
@@ -954,25 +925,9 @@ impl SignalscopeApp {
                     )));
                     return;
                 };
-                let q = TraceQuery {
-                    service: Some(spec.service.trim().to_owned()).filter(|s| !s.is_empty()),
-                    operation: Some(spec.operation.trim().to_owned()).filter(|s| !s.is_empty()),
-                    attribute: spec
-                        .attribute
-                        .split_once('=')
-                        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned())),
-                    min_duration_ns: (spec.min_duration_ms.max(0.0) * 1e6) as u64,
-                    max_duration_ns: None,
-                    errors_only: spec.errors_only,
-                    start_ns: ns(from),
-                    end_ns: ns(to),
-                    limit: crate::ui::traces_panel::TRACE_LIST_LIMIT,
-                };
-                self.runtime.spawn(waker, |_| async move {
-                    tokio::task::spawn_blocking(move || PanelData::Traces(store.find_traces(&q)))
-                        .await
-                        .map_err(|e| SourceError::Config(format!("trace search stopped: {e}")))
-                })
+                let q = panel_query::trace_query(&spec, (from, to));
+                self.runtime
+                    .spawn(waker, |_| panel_query::find_traces(store, q))
             }
         };
         state.job = Some(job);
@@ -1271,37 +1226,23 @@ impl SignalscopeApp {
     }
 
     fn poll_exports(&mut self, ctx: &egui::Context) {
-        let mut i = 0;
-        while i < self.exports.len() {
-            let export = &mut self.exports[i];
-            let rect = self.panels.get(&export.panel).and_then(|p| p.rect);
-            if rect.is_none() && !self.workspace.panels.iter().any(|p| p.id == export.panel) {
-                self.exports.remove(i);
+        for export in std::mem::take(&mut self.exports) {
+            let state = self.panels.get(&export.panel);
+            let Some(snapshot) = export::panel_snapshot(&self.workspace, state, export.panel)
+            else {
                 self.notify("Export cancelled: the panel was removed", true);
                 continue;
-            }
-            match export.poll(ctx, rect) {
-                ExportPoll::Waiting => i += 1,
-                ExportPoll::Ready {
-                    image,
-                    rect,
-                    pixels_per_point,
-                } => {
-                    let export = self.exports.remove(i);
-                    let path = export.path;
-                    let job = self.runtime.spawn(self.waker(), move |_| async move {
-                        let cropped = png::crop_to_rect(&image, rect, pixels_per_point);
-                        let bytes = png::encode_png(&cropped)?;
-                        let write_path = path.clone();
-                        tokio::task::spawn_blocking(move || std::fs::write(&write_path, bytes))
-                            .await
-                            .map_err(|e| e.to_string())?
-                            .map_err(|e| format!("Could not write {}: {e}", path.display()))?;
-                        Ok(path)
-                    });
-                    self.write_jobs.push(job);
-                }
-            }
+            };
+            // The image has the panel's size on screen: wait until it has been drawn once.
+            let Some(rect) = state.and_then(|s| s.rect) else {
+                self.exports.push(export);
+                continue;
+            };
+            let options = export::screen_options(ctx, rect);
+            let job = self.runtime.spawn(self.waker(), move |_| {
+                export::write_export(snapshot, options, export.path)
+            });
+            self.write_jobs.push(job);
         }
     }
 

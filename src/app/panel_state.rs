@@ -10,6 +10,7 @@ use crate::sources::prometheus::QueryInspection;
 use std::sync::Arc;
 
 /// What a panel's query returned, by panel kind.
+#[derive(Clone)]
 pub enum PanelData {
     Metrics(MetricsOutcome),
     Logs(LogsOutcome),
@@ -64,6 +65,7 @@ impl PanelState {
 }
 
 /// Every query of a metrics panel, run together.
+#[derive(Clone)]
 pub struct MetricsOutcome {
     /// The series of the range queries, drawn by the chart.
     pub chart: Arc<ChartData>,
@@ -86,6 +88,7 @@ impl MetricsOutcome {
 }
 
 /// A log query's rows and the range it covered.
+#[derive(Clone)]
 pub struct LogsOutcome {
     pub batch: Arc<LogBatch>,
     /// Unix seconds.

@@ -252,10 +252,7 @@ mod tests {
         assert_eq!(ron::from_str::<MetricsPanel>(&text).unwrap(), panel);
         // As the workspace file writes it: with struct names.
         let named = ron::Options::default()
-            .to_string_pretty(
-                &panel,
-                ron::ser::PrettyConfig::default().struct_names(true),
-            )
+            .to_string_pretty(&panel, ron::ser::PrettyConfig::default().struct_names(true))
             .unwrap();
         assert!(named.starts_with("MetricsPanel("), "{named}");
         assert_eq!(ron::from_str::<MetricsPanel>(&named).unwrap(), panel);

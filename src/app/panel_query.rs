@@ -1,0 +1,141 @@
+//! What each panel kind asks its source for, and the job that asks it: shared by the GUI's
+//! panels and the headless renderer so both fetch a panel's data the same way.
+
+use super::metrics_job::run_metrics_queries;
+use super::panel_state::{LogsOutcome, PanelData};
+use super::slo_job::run_slo;
+use crate::fetch::Progress;
+use crate::model::TraceId;
+use crate::sources::SourceError;
+use crate::store::{LocalStore, LogQuery, TraceQuery};
+use crate::workspace::{Connection, LogsPanel, PanelKind, SourceKind, TracesPanel};
+use std::sync::Arc;
+
+/// Most log lines a Local logs panel loads (the newest of them when more match).
+pub const LOCAL_LOG_LIMIT: usize = 1_000_000;
+
+/// Unix seconds to the store's nanoseconds.
+fn ns(t: f64) -> u64 {
+    (t.max(0.0) * 1e9) as u64
+}
+
+/// The store query of a logs panel over `[from, to]` (Unix seconds).
+pub fn log_query(spec: &LogsPanel, (from, to): (f64, f64)) -> Result<LogQuery, SourceError> {
+    let trace_id = spec.trace_id.trim();
+    let trace = if trace_id.is_empty() {
+        None
+    } else {
+        Some(TraceId::parse_hex(trace_id).ok_or_else(|| {
+            SourceError::Config(format!("“{trace_id}” is not a 32-digit hex trace id"))
+        })?)
+    };
+    Ok(LogQuery {
+        service: Some(spec.service.trim().to_owned()).filter(|s| !s.is_empty()),
+        min_severity: spec.min_severity,
+        text: Some(spec.text.clone()).filter(|s| !s.trim().is_empty()),
+        trace_id: trace,
+        start_ns: ns(from),
+        end_ns: ns(to),
+        limit: LOCAL_LOG_LIMIT,
+    })
+}
+
+/// The store query of a traces panel over `[from, to]` (Unix seconds).
+pub fn trace_query(spec: &TracesPanel, (from, to): (f64, f64)) -> TraceQuery {
+    TraceQuery {
+        service: Some(spec.service.trim().to_owned()).filter(|s| !s.is_empty()),
+        operation: Some(spec.operation.trim().to_owned()).filter(|s| !s.is_empty()),
+        attribute: spec
+            .attribute
+            .split_once('=')
+            .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned())),
+        min_duration_ns: (spec.min_duration_ms.max(0.0) * 1e6) as u64,
+        max_duration_ns: None,
+        errors_only: spec.errors_only,
+        start_ns: ns(from),
+        end_ns: ns(to),
+        limit: crate::ui::traces_panel::TRACE_LIST_LIMIT,
+    }
+}
+
+/// Searches the store's logs over `range` (Unix seconds) off the async workers.
+pub async fn find_logs(
+    store: LocalStore,
+    q: LogQuery,
+    (start, end): (f64, f64),
+) -> Result<PanelData, SourceError> {
+    tokio::task::spawn_blocking(move || {
+        PanelData::Logs(LogsOutcome {
+            batch: Arc::new(store.find_logs(&q)),
+            start,
+            end,
+        })
+    })
+    .await
+    .map_err(|e| SourceError::Config(format!("log search stopped: {e}")))
+}
+
+/// Searches the store's traces off the async workers.
+pub async fn find_traces(store: LocalStore, q: TraceQuery) -> Result<PanelData, SourceError> {
+    tokio::task::spawn_blocking(move || PanelData::Traces(store.find_traces(&q)))
+        .await
+        .map_err(|e| SourceError::Config(format!("trace search stopped: {e}")))
+}
+
+/// Fetches what a panel of `kind` shows over `range` from `conn` (a Local connection reads
+/// `store`). `Ok(None)` when the panel has nothing to run (every query empty or disabled).
+pub async fn fetch_panel(
+    kind: PanelKind,
+    range: (f64, f64),
+    width_px: f32,
+    conn: Connection,
+    store: Option<LocalStore>,
+    progress: Arc<Progress>,
+) -> Result<Option<PanelData>, SourceError> {
+    let store = match conn.kind {
+        SourceKind::Local => Some(store.ok_or_else(|| {
+            SourceError::Config("the local store is not running in this session".into())
+        })?),
+        SourceKind::Prometheus => None,
+    };
+    let local_only = |what: &str| {
+        SourceError::Config(format!(
+            "{what} panels read the Local source; other sources come later"
+        ))
+    };
+    match kind {
+        PanelKind::Metrics(spec) => {
+            if spec
+                .queries
+                .iter()
+                .all(|q| q.disabled || q.expr.trim().is_empty())
+            {
+                return Ok(None);
+            }
+            let http = store.is_none().then_some(conn);
+            run_metrics_queries(spec, range, width_px, store, http, progress)
+                .await
+                .map(Some)
+        }
+        PanelKind::Logs(spec) => {
+            let store = store.ok_or_else(|| local_only("log"))?;
+            find_logs(store, log_query(&spec, range)?, range)
+                .await
+                .map(Some)
+        }
+        PanelKind::Traces(spec) => {
+            let store = store.ok_or_else(|| local_only("trace"))?;
+            find_traces(store, trace_query(&spec, range))
+                .await
+                .map(Some)
+        }
+        PanelKind::Slo(spec) => {
+            let http = store.is_none().then_some(conn);
+            run_slo(spec, range.1, store, http, progress)
+                .await
+                .map(Some)
+        }
+        // The overview shows other panels' results and fetches nothing itself.
+        PanelKind::SloOverview(_) => Ok(None),
+    }
+}
