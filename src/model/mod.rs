@@ -7,5 +7,7 @@ pub mod time_range;
 
 pub use ids::{SpanId, TraceId};
 pub use series::{Labels, QueryResult, QueryRun, Series};
-pub use telemetry::{AttrValue, LogBatch, Span, SpanStatus, Trace, TraceSummary};
+pub use telemetry::{
+    AttrValue, LogBatch, Span, SpanEvent, SpanLink, SpanStatus, Trace, TraceSummary,
+};
 pub use time_range::{TimeRange, TimeZoneChoice};

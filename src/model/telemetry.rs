@@ -4,7 +4,9 @@
 //! records in columns with bodies in one text buffer, so a large result is a few allocations.
 
 use super::ids::{SpanId, TraceId};
+use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// An attribute value, as OTLP carries it (arrays and maps are shown as JSON-like text).
 #[derive(Clone, Debug, PartialEq)]
@@ -59,6 +61,30 @@ pub struct Span {
     pub status: SpanStatus,
     pub status_message: String,
     pub attributes: Vec<(String, AttrValue)>,
+    /// Timed events (logs, exceptions) in the order the span recorded them.
+    pub events: Vec<SpanEvent>,
+    /// Links to spans of this or other traces (OTLP links, Jaeger references other than the parent).
+    pub links: Vec<SpanLink>,
+    /// The attributes of the resource (process) that emitted the span, shared by its spans.
+    pub resource: Arc<[(String, AttrValue)]>,
+    /// The instrumentation scope's name; empty when unknown.
+    pub scope: Arc<str>,
+}
+
+/// Something that happened at one instant during a span.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpanEvent {
+    pub time_ns: u64,
+    pub name: String,
+    pub attributes: Vec<(String, AttrValue)>,
+}
+
+/// A causal link from a span to another span.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpanLink {
+    pub trace_id: TraceId,
+    pub span_id: SpanId,
+    pub attributes: Vec<(String, AttrValue)>,
 }
 
 impl Span {
@@ -72,6 +98,51 @@ pub struct Trace {
     pub trace_id: TraceId,
     /// Sorted by start time; parents are linked by index.
     pub spans: Vec<Span>,
+}
+
+impl Trace {
+    /// A trace from its spans in any order: sorts them by (start, end) and links every span to
+    /// its parent by index. A span whose parent is absent (or is itself) stays a root.
+    pub fn from_spans(trace_id: TraceId, mut spans: Vec<Span>) -> Self {
+        spans.sort_by_key(|s| (s.start_ns, s.end_ns));
+        let index: HashMap<SpanId, u32> = spans
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.span_id, i as u32))
+            .collect();
+        for (i, span) in spans.iter_mut().enumerate() {
+            span.parent = span
+                .parent_id
+                .and_then(|p| index.get(&p).copied())
+                .filter(|&p| p as usize != i);
+        }
+        Self { trace_id, spans }
+    }
+
+    /// The trace as one line of a trace list: the root is the earliest span without a parent
+    /// (or the earliest span when every parent is present, e.g. in a cycle).
+    pub fn summary(&self) -> TraceSummary {
+        let start_ns = self.spans.iter().map(|s| s.start_ns).min().unwrap_or(0);
+        let end_ns = self.spans.iter().map(|s| s.end_ns).max().unwrap_or(0);
+        let root = self
+            .spans
+            .iter()
+            .find(|s| s.parent.is_none())
+            .or(self.spans.first());
+        TraceSummary {
+            trace_id: self.trace_id,
+            root_service: root.map(|s| s.service.clone()).unwrap_or_default(),
+            root_name: root.map(|s| s.name.clone()).unwrap_or_default(),
+            start_ns,
+            duration_ns: end_ns.saturating_sub(start_ns),
+            span_count: self.spans.len() as u32,
+            error_count: self
+                .spans
+                .iter()
+                .filter(|s| s.status == SpanStatus::Error)
+                .count() as u32,
+        }
+    }
 }
 
 /// One line of a trace list.
