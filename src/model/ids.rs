@@ -26,7 +26,9 @@ impl TraceId {
     /// Hex (up to 32 digits; shorter ids are left-padded with zeros, as Jaeger's 64-bit ids and
     /// Tempo's trimmed ids need) or base64 of 16 bytes. Text of hex digits only is read as hex.
     pub fn parse(text: &str) -> Option<Self> {
-        parse_flexible::<16>(text).filter(|id| *id != [0; 16]).map(Self)
+        parse_flexible::<16>(text)
+            .filter(|id| *id != [0; 16])
+            .map(Self)
     }
 }
 
@@ -42,7 +44,9 @@ impl SpanId {
 
     /// Hex (up to 16 digits, left-padded) or base64 of 8 bytes, like [`TraceId::parse`].
     pub fn parse(text: &str) -> Option<Self> {
-        parse_flexible::<8>(text).filter(|id| *id != [0; 8]).map(Self)
+        parse_flexible::<8>(text)
+            .filter(|id| *id != [0; 8])
+            .map(Self)
     }
 }
 
@@ -136,7 +140,9 @@ mod tests {
         assert_eq!(TraceId::parse("vdZA+wZnGtEcgDF/o7F5nQ=="), Some(id));
         assert_eq!(TraceId::parse("vdZA+wZnGtEcgDF/o7F5nQ"), Some(id));
         assert_eq!(
-            TraceId::parse("7e2b1c5a4d3f60918273a4b5c6d7e8f").unwrap().to_string(),
+            TraceId::parse("7e2b1c5a4d3f60918273a4b5c6d7e8f")
+                .unwrap()
+                .to_string(),
             "07e2b1c5a4d3f60918273a4b5c6d7e8f"
         );
         assert_eq!(

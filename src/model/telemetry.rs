@@ -103,8 +103,8 @@ pub struct Trace {
 impl Trace {
     /// A trace from its spans in any order: sorts them by (start, end) and links every span to
     /// its parent by index. A span whose parent is absent (or is itself) stays a root.
-    pub fn from_spans(trace_id: TraceId, mut spans: Vec<Span>) -> Self {
-        spans.sort_by_key(|s| (s.start_ns, s.end_ns));
+    pub fn from_spans(trace_id: TraceId, spans: Vec<Span>) -> Self {
+        let mut spans = sorted_by_start(spans);
         let index: HashMap<SpanId, u32> = spans
             .iter()
             .enumerate()
@@ -143,6 +143,25 @@ impl Trace {
                 .count() as u32,
         }
     }
+}
+
+/// Spans sorted by (start, end), ties in their given order. Sorts small keys and moves each
+/// span twice, instead of moving the large spans through every pass of a merge sort.
+fn sorted_by_start(spans: Vec<Span>) -> Vec<Span> {
+    if spans.is_sorted_by_key(|s| (s.start_ns, s.end_ns)) {
+        return spans;
+    }
+    let mut order: Vec<(u64, u64, u32)> = spans
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.start_ns, s.end_ns, i as u32))
+        .collect();
+    order.sort_unstable();
+    let mut slots: Vec<Option<Span>> = spans.into_iter().map(Some).collect();
+    order
+        .into_iter()
+        .filter_map(|(_, _, i)| slots[i as usize].take())
+        .collect()
 }
 
 /// One line of a trace list.
@@ -216,5 +235,56 @@ pub fn severity_name(number: u8) -> &'static str {
         17..=20 => "ERROR",
         21..=24 => "FATAL",
         _ => "UNSET",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(id: u8, parent: Option<u8>, start_ns: u64) -> Span {
+        Span {
+            span_id: SpanId([id; 8]),
+            parent_id: parent.map(|p| SpanId([p; 8])),
+            parent: None,
+            service: "svc".into(),
+            name: format!("s{id}"),
+            kind: 0,
+            start_ns,
+            end_ns: start_ns + 10,
+            status: if id == 3 {
+                SpanStatus::Error
+            } else {
+                SpanStatus::Unset
+            },
+            status_message: String::new(),
+            attributes: Vec::new(),
+            events: Vec::new(),
+            links: Vec::new(),
+            resource: Arc::from([]),
+            scope: Arc::from(""),
+        }
+    }
+
+    #[test]
+    fn from_spans_sorts_links_parents_and_keeps_orphans_as_roots() {
+        let spans = vec![
+            span(3, Some(1), 30),
+            span(2, Some(1), 20),
+            span(4, Some(9), 20),
+            span(1, None, 10),
+            span(5, Some(5), 40),
+        ];
+        let trace = Trace::from_spans(TraceId([7; 16]), spans);
+        let names: Vec<&str> = trace.spans.iter().map(|s| s.name.as_str()).collect();
+        // Ties (s2, s4 at 20) keep their given order.
+        assert_eq!(names, ["s1", "s2", "s4", "s3", "s5"]);
+        let parents: Vec<Option<u32>> = trace.spans.iter().map(|s| s.parent).collect();
+        assert_eq!(parents, [None, Some(0), None, Some(0), None]);
+
+        let summary = trace.summary();
+        assert_eq!((summary.root_name.as_str(), summary.span_count), ("s1", 5));
+        assert_eq!((summary.start_ns, summary.duration_ns), (10, 40));
+        assert_eq!(summary.error_count, 1);
     }
 }

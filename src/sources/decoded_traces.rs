@@ -110,14 +110,12 @@ pub(crate) async fn off_the_runtime<T: Send + 'static>(
     url: &str,
     work: impl FnOnce() -> Result<T, SourceError> + Send + 'static,
 ) -> Result<T, SourceError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .unwrap_or_else(|e| {
-            Err(SourceError::Decode {
-                url: url.to_owned(),
-                message: format!("decoder stopped: {e}"),
-                line: 0,
-                column: 0,
-            })
+    tokio::task::spawn_blocking(work).await.unwrap_or_else(|e| {
+        Err(SourceError::Decode {
+            url: url.to_owned(),
+            message: format!("decoder stopped: {e}"),
+            line: 0,
+            column: 0,
         })
+    })
 }

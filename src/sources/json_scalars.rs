@@ -3,8 +3,8 @@
 //! and `null` as the field's default (the proto3 JSON mapping allows all of these).
 
 use crate::model::{SpanId, TraceId};
-use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
 use std::fmt;
 
 /// `null` reads as the default value, e.g. `"events": null` as no events.

@@ -14,8 +14,8 @@ use super::json_scalars::{
 use crate::model::{AttrValue, Span, SpanEvent, SpanId, SpanLink, SpanStatus, TraceId};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{KeyValue, any_value};
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use std::fmt;
 use std::sync::Arc;
 
@@ -132,7 +132,9 @@ struct Attributes(Vec<(String, AttrValue)>);
 impl<'de> Deserialize<'de> for Attributes {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let pairs: Vec<KeyValueJson> = Deserialize::deserialize(deserializer)?;
-        Ok(Self(pairs.into_iter().map(|kv| (kv.key, kv.value.0)).collect()))
+        Ok(Self(
+            pairs.into_iter().map(|kv| (kv.key, kv.value.0)).collect(),
+        ))
     }
 }
 

@@ -71,16 +71,15 @@ pub fn open_trace_bytes(name: &str, bytes: &[u8]) -> Result<DecodedTraces, Sourc
         }
         _ => {
             use prost::Message as _;
-            let request = ExportTraceServiceRequest::decode(text).map_err(|e| {
-                SourceError::Decode {
+            let request =
+                ExportTraceServiceRequest::decode(text).map_err(|e| SourceError::Decode {
                     url: name.to_owned(),
                     message: format!(
                         "not a trace: not JSON, and not OTLP protobuf ({e}); tried {FORMATS_TRIED}"
                     ),
                     line: 0,
                     column: 0,
-                }
-            })?;
+                })?;
             otlp_traces::collect_proto(request, &mut out);
         }
     }

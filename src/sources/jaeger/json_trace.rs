@@ -160,7 +160,9 @@ impl TagJson {
                 "false" => AttrValue::Bool(false),
                 _ => AttrValue::Str(s),
             },
-            (Some("int64"), RawValue::Str(s)) => s.parse().map_or(AttrValue::Str(s), AttrValue::Int),
+            (Some("int64"), RawValue::Str(s)) => {
+                s.parse().map_or(AttrValue::Str(s), AttrValue::Int)
+            }
             (Some("float64"), RawValue::Str(s)) => {
                 s.parse().map_or(AttrValue::Str(s), AttrValue::Double)
             }
@@ -230,8 +232,11 @@ fn span_kind(text: &str) -> i32 {
     }
 }
 
+/// A process's service name and the resource its spans share.
+type Process = (String, Arc<[(String, AttrValue)]>);
+
 /// A process as the resource its spans share, with `service.name` first.
-fn resource_of(process: ProcessJson) -> (String, Arc<[(String, AttrValue)]>) {
+fn resource_of(process: ProcessJson) -> Process {
     let mut attrs = vec![(
         "service.name".to_owned(),
         AttrValue::Str(process.service_name.clone()),
@@ -243,7 +248,7 @@ fn resource_of(process: ProcessJson) -> (String, Arc<[(String, AttrValue)]>) {
 /// Moves the spans of Jaeger trace objects into `out`.
 pub(crate) fn collect_traces(traces: Vec<TraceJson>, out: &mut SpanCollector) {
     for trace in traces {
-        let processes: HashMap<String, (String, Arc<[(String, AttrValue)]>)> = trace
+        let processes: HashMap<String, Process> = trace
             .processes
             .into_iter()
             .map(|(id, p)| (id, resource_of(p)))
@@ -268,11 +273,7 @@ pub(crate) fn collect_spans(spans: Vec<SpanJson>, out: &mut SpanCollector) {
     }
 }
 
-fn collect_span(
-    mut span: SpanJson,
-    process: Option<(String, Arc<[(String, AttrValue)]>)>,
-    out: &mut SpanCollector,
-) {
+fn collect_span(mut span: SpanJson, process: Option<Process>, out: &mut SpanCollector) {
     let (service, resource) = process
         .or_else(|| span.process.take().map(resource_of))
         .unwrap_or_else(|| (String::new(), Arc::from([])));
@@ -295,10 +296,9 @@ fn collect_span(
     let mut links = Vec::new();
     for (i, reference) in span.references.into_iter().enumerate() {
         let mut ids = IdReader { out };
-        let (Some(ref_trace), Some(ref_span)) = (
-            ids.trace(&reference.trace_id),
-            ids.span(&reference.span_id),
-        ) else {
+        let (Some(ref_trace), Some(ref_span)) =
+            (ids.trace(&reference.trace_id), ids.span(&reference.span_id))
+        else {
             out.dropped_links += 1;
             continue;
         };

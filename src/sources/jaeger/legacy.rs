@@ -3,9 +3,7 @@
 
 use super::json_trace::{self, EnvelopeJson, TraceJson};
 use super::{Operation, TRACE_NOT_FOUND, TraceSearch, go_duration, tags_json};
-use crate::sources::decoded_traces::{
-    DecodedTraces, SpanCollector, decode_error, off_the_runtime,
-};
+use crate::sources::decoded_traces::{DecodedTraces, SpanCollector, decode_error, off_the_runtime};
 use crate::sources::error::SourceError;
 use crate::sources::http::HttpResponse;
 use serde::de::DeserializeOwned;

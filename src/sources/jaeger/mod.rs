@@ -210,9 +210,9 @@ fn not_found(http: &HttpClient, trace_id: TraceId) -> SourceError {
 
 /// A duration as Go's `time.ParseDuration` reads it, in the largest exact unit.
 fn go_duration(ns: u64) -> String {
-    if ns % 1_000_000 == 0 {
+    if ns.is_multiple_of(1_000_000) {
         format!("{}ms", ns / 1_000_000)
-    } else if ns % 1_000 == 0 {
+    } else if ns.is_multiple_of(1_000) {
         format!("{}us", ns / 1_000)
     } else {
         format!("{ns}ns")
@@ -221,10 +221,8 @@ fn go_duration(ns: u64) -> String {
 
 /// Tags as the JSON map both APIs take (`{"http.status_code":"500"}`).
 fn tags_json(tags: &[(String, String)]) -> String {
-    let map: std::collections::BTreeMap<&str, &str> = tags
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let map: std::collections::BTreeMap<&str, &str> =
+        tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     serde_json::to_string(&map).unwrap_or_default()
 }
 

@@ -5,9 +5,7 @@
 
 use super::{Operation, TRACE_NOT_FOUND, TraceSearch, go_duration, tags_json};
 use crate::model::{TraceId, TraceSummary};
-use crate::sources::decoded_traces::{
-    DecodedTraces, SpanCollector, decode_error, off_the_runtime,
-};
+use crate::sources::decoded_traces::{DecodedTraces, SpanCollector, decode_error, off_the_runtime};
 use crate::sources::error::SourceError;
 use crate::sources::http::HttpResponse;
 use crate::sources::json_scalars::{FlexU64, null_as_default};

@@ -15,9 +15,7 @@ pub use search::{
 
 use crate::fetch::Progress;
 use crate::model::TraceId;
-use crate::sources::decoded_traces::{
-    DecodedTraces, SpanCollector, decode_error, off_the_runtime,
-};
+use crate::sources::decoded_traces::{DecodedTraces, SpanCollector, decode_error, off_the_runtime};
 use crate::sources::error::SourceError;
 use crate::sources::http::{HttpClient, HttpResponse};
 use crate::sources::json_scalars::null_as_default;
@@ -139,7 +137,10 @@ impl TempoClient {
         progress: &Progress,
     ) -> Result<Vec<TagScope>, SourceError> {
         let query: Vec<(&str, &str)> = scope.map(|s| ("scope", s)).into_iter().collect();
-        let v2 = self.http.get("/api/v2/search/tags", &query, progress).await?;
+        let v2 = self
+            .http
+            .get("/api/v2/search/tags", &query, progress)
+            .await?;
         if !is_missing_route(&v2) {
             return Ok(decode::<search::TagsV2Json>(&v2)?
                 .scopes
@@ -279,16 +280,16 @@ impl PartialStatus {
 fn decode_trace(response: &HttpResponse, wrapped: bool) -> Result<TempoTrace, SourceError> {
     let mut out = SpanCollector::default();
     let partial = if wrapped {
-        let answer: TraceV2Json = serde_json::from_slice(&response.body)
-            .map_err(|e| decode_error(&response.url, &e))?;
+        let answer: TraceV2Json =
+            serde_json::from_slice(&response.body).map_err(|e| decode_error(&response.url, &e))?;
         otlp_traces::collect_json(answer.trace, &mut out);
         answer
             .status
             .filter(PartialStatus::is_partial)
             .map(|_| answer.message)
     } else {
-        let answer: OtlpTracesJson = serde_json::from_slice(&response.body)
-            .map_err(|e| decode_error(&response.url, &e))?;
+        let answer: OtlpTracesJson =
+            serde_json::from_slice(&response.body).map_err(|e| decode_error(&response.url, &e))?;
         otlp_traces::collect_json(answer, &mut out);
         None
     };
