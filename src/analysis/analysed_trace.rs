@@ -79,6 +79,10 @@ mod tests {
             status: SpanStatus::Unset,
             status_message: String::new(),
             attributes: Vec::new(),
+            events: Vec::new(),
+            links: Vec::new(),
+            resource: std::sync::Arc::from([]),
+            scope: std::sync::Arc::from(""),
         }
     }
 

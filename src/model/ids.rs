@@ -1,4 +1,8 @@
 //! Trace and span identifiers, shown and parsed as lowercase hex.
+//!
+//! Servers write them in several ways: OTLP/JSON as 32/16 hex digits, Tempo as base64 (the
+//! protobuf JSON mapping) or as hex with leading zeros dropped, Jaeger as 16 hex digits for
+//! 64-bit trace ids. `parse` takes all of them.
 
 use std::fmt;
 
@@ -18,6 +22,14 @@ impl TraceId {
     pub fn parse_hex(text: &str) -> Option<Self> {
         parse_hex::<16>(text).filter(|id| *id != [0; 16]).map(Self)
     }
+
+    /// Hex (up to 32 digits; shorter ids are left-padded with zeros, as Jaeger's 64-bit ids and
+    /// Tempo's trimmed ids need) or base64 of 16 bytes. Text of hex digits only is read as hex.
+    pub fn parse(text: &str) -> Option<Self> {
+        parse_flexible::<16>(text)
+            .filter(|id| *id != [0; 16])
+            .map(Self)
+    }
 }
 
 impl SpanId {
@@ -29,18 +41,63 @@ impl SpanId {
     pub fn parse_hex(text: &str) -> Option<Self> {
         parse_hex::<8>(text).filter(|id| *id != [0; 8]).map(Self)
     }
+
+    /// Hex (up to 16 digits, left-padded) or base64 of 8 bytes, like [`TraceId::parse`].
+    pub fn parse(text: &str) -> Option<Self> {
+        parse_flexible::<8>(text)
+            .filter(|id| *id != [0; 8])
+            .map(Self)
+    }
+}
+
+fn parse_flexible<const N: usize>(text: &str) -> Option<[u8; N]> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    if text.len() == N * 2
+        && let Some(id) = parse_hex::<N>(text)
+    {
+        return Some(id);
+    }
+    if text.len() <= N * 2 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let mut padded = [b'0'; 64];
+        padded[N * 2 - text.len()..N * 2].copy_from_slice(text.as_bytes());
+        return parse_hex::<N>(std::str::from_utf8(&padded[..N * 2]).ok()?);
+    }
+    use base64::Engine as _;
+    let engines = [
+        &base64::engine::general_purpose::STANDARD,
+        &base64::engine::general_purpose::STANDARD_NO_PAD,
+        &base64::engine::general_purpose::URL_SAFE,
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+    ];
+    engines
+        .iter()
+        .find_map(|engine| engine.decode(text).ok())
+        .and_then(|bytes| bytes.try_into().ok())
 }
 
 fn parse_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
-    let text = text.trim();
+    let text = text.trim().as_bytes();
     if text.len() != N * 2 {
         return None;
     }
     let mut out = [0u8; N];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(text.get(i * 2..i * 2 + 2)?, 16).ok()?;
+    for (byte, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
+        *byte = (nibble(pair[0])? << 4) | nibble(pair[1])?;
     }
     Some(out)
+}
+
+/// One hex digit's value (a million-span trace parses two million ids).
+fn nibble(digit: u8) -> Option<u8> {
+    match digit {
+        b'0'..=b'9' => Some(digit - b'0'),
+        b'a'..=b'f' => Some(digit - b'a' + 10),
+        b'A'..=b'F' => Some(digit - b'A' + 10),
+        _ => None,
+    }
 }
 
 fn write_hex(f: &mut fmt::Formatter<'_>, bytes: &[u8]) -> fmt::Result {
@@ -89,5 +146,31 @@ mod tests {
             SpanId::parse_hex("972a846916419f82").unwrap().to_string(),
             "972a846916419f82"
         );
+    }
+
+    #[test]
+    fn parse_takes_hex_trimmed_hex_and_base64() {
+        let id = TraceId::parse_hex("bdd640fb06671ad11c80317fa3b1799d").unwrap();
+        assert_eq!(TraceId::parse("BDD640FB06671AD11C80317FA3B1799D"), Some(id));
+        assert_eq!(TraceId::parse("vdZA+wZnGtEcgDF/o7F5nQ=="), Some(id));
+        assert_eq!(TraceId::parse("vdZA+wZnGtEcgDF/o7F5nQ"), Some(id));
+        assert_eq!(
+            TraceId::parse("7e2b1c5a4d3f60918273a4b5c6d7e8f")
+                .unwrap()
+                .to_string(),
+            "07e2b1c5a4d3f60918273a4b5c6d7e8f"
+        );
+        assert_eq!(
+            TraceId::parse("2be38093ead7a083").unwrap().to_string(),
+            "00000000000000002be38093ead7a083"
+        );
+        assert_eq!(
+            SpanId::parse("I7jB6TkkVt4=").unwrap().to_string(),
+            "23b8c1e9392456de"
+        );
+        assert_eq!(TraceId::parse(""), None);
+        assert_eq!(TraceId::parse("trace-123"), None);
+        assert_eq!(TraceId::parse("0"), None);
+        assert_eq!(SpanId::parse("AAAAAAAAAAA="), None);
     }
 }

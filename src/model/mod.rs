@@ -13,5 +13,7 @@ pub use ids::{SpanId, TraceId};
 pub use log_streams::{RowFields, StreamTable};
 pub use series::{BoundaryRule, HistogramBucket, HistogramSeries, NativeHistogram};
 pub use series::{Labels, QueryResult, QueryRun, Series};
-pub use telemetry::{AttrValue, LogBatch, Span, SpanStatus, Trace, TraceSummary};
+pub use telemetry::{
+    AttrValue, LogBatch, Span, SpanEvent, SpanLink, SpanStatus, Trace, TraceSummary,
+};
 pub use time_range::{TimeRange, TimeZoneChoice};

@@ -31,6 +31,10 @@ pub fn bare_span(
         status: SpanStatus::Unset,
         status_message: String::new(),
         attributes: Vec::new(),
+        events: Vec::new(),
+        links: Vec::new(),
+        resource: std::sync::Arc::from([]),
+        scope: std::sync::Arc::from(""),
     }
 }
 

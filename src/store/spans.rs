@@ -8,6 +8,7 @@ use crate::model::{SpanId, SpanStatus, Trace, TraceId, TraceSummary};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// Rows per chunk: the unit of eviction.
 pub const CHUNK_ROWS: usize = 8192;
@@ -183,7 +184,7 @@ impl SpanTable {
     /// Every span of one trace, sorted by start, with parents linked by index.
     pub fn trace(&self, strings: &Interner, trace_id: TraceId) -> Option<Trace> {
         let locations = self.by_trace.get(&trace_id)?;
-        let mut spans: Vec<crate::model::Span> = locations
+        let spans: Vec<crate::model::Span> = locations
             .iter()
             .filter_map(|&(seq, row)| {
                 let c = self.chunk(seq)?;
@@ -200,19 +201,15 @@ impl SpanTable {
                     status: status_of(c.status[r]),
                     status_message: c.arena.text(c.status_message[r]).to_owned(),
                     attributes: c.arena.read(strings, c.attrs[r].clone()),
+                    // The store keeps neither events, links, resources nor scopes yet.
+                    events: Vec::new(),
+                    links: Vec::new(),
+                    resource: Arc::from([]),
+                    scope: Arc::from(""),
                 })
             })
             .collect();
-        spans.sort_by_key(|s| (s.start_ns, s.end_ns));
-        let index: HashMap<SpanId, u32> = spans
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.span_id, i as u32))
-            .collect();
-        for span in &mut spans {
-            span.parent = span.parent_id.and_then(|p| index.get(&p).copied());
-        }
-        Some(Trace { trace_id, spans })
+        Some(Trace::from_spans(trace_id, spans))
     }
 
     /// Traces matching `q`, newest first, at most `q.limit`.
