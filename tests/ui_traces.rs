@@ -126,3 +126,43 @@ fn a_200k_span_trace_opens_and_navigates() {
         h.state().open_trace(panel).unwrap().trace_id.to_string()
     );
 }
+
+#[test]
+fn a_trace_file_opens_in_the_waterfall() {
+    let mut app = SignalscopeApp::new(
+        Arc::new(Runtime::new().unwrap()),
+        Startup {
+            workspace: Workspace::default(),
+            path: None,
+            load_error: None,
+            run_now: vec![],
+            local: None,
+        },
+    );
+    // Tempo's v2 answer for the story trace, as a file (OTLP/JSON wrapped in `trace`).
+    app.open_trace_path(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tempo/trace-v2.json"),
+    );
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 1000.0))
+        .build_ui_state(|ui, app: &mut SignalscopeApp| app.frame_ui(ui), app);
+    support::step_until(&mut h, "the opened trace", |h| {
+        h.state()
+            .workspace
+            .panels
+            .first()
+            .and_then(|p| h.state().open_trace(p.id))
+            .is_some()
+    });
+    h.run_steps(2);
+    let panel = h.state().workspace.panels[0].id;
+    let trace = h.state().open_trace(panel).unwrap();
+    assert_eq!(
+        trace.trace_id.to_string(),
+        "bdd640fb06671ad11c80317fa3b1799d"
+    );
+    assert_eq!(trace.spans.len(), 10);
+    h.get_by_label_contains("Trace bdd640fb06671ad11c80317fa3b1799d");
+    h.get_by_label("payment: charge card");
+    h.get_by_label_contains("Opened");
+}

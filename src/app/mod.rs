@@ -73,6 +73,8 @@ enum FileJob {
     SaveAs(Job<Option<(PathBuf, Result<(), WorkspaceError>)>>),
     ExportPath(PanelId, Job<Option<PathBuf>>),
     CaFile(Job<Option<PathBuf>>),
+    /// A trace file: where it is and what it held.
+    Trace(Job<Option<(PathBuf, Result<crate::sources::DecodedTraces, SourceError>)>>),
 }
 
 pub struct SignalscopeApp {
@@ -772,6 +774,14 @@ impl SignalscopeApp {
                 Ok(None) => {}
                 Err(job) => self.file_jobs.push(FileJob::ExportPath(panel, job)),
             },
+            FileJob::Trace(job) => match job.try_take() {
+                Ok(Some((path, Ok(decoded)))) => self.show_decoded_traces(&path, decoded),
+                Ok(Some((path, Err(e)))) => {
+                    self.notify(format!("Could not open {}: {e}", path.display()), true)
+                }
+                Ok(None) => {}
+                Err(job) => self.file_jobs.push(FileJob::Trace(job)),
+            },
             FileJob::CaFile(job) => match job.try_take() {
                 Ok(path) => {
                     if let (Some(path), Some(draft)) = (path, &mut self.dialog) {
@@ -1014,6 +1024,46 @@ impl SignalscopeApp {
         panel
     }
 
+    /// Opens a trace file (Jaeger JSON, OTLP/JSON or OTLP protobuf) in the first traces panel,
+    /// reading and decoding it in the background: File → Open trace… without the dialog.
+    pub fn open_trace_path(&mut self, path: PathBuf) {
+        let job = self.runtime.spawn(self.waker(), |_| async move {
+            Some(decode_trace_file(path).await)
+        });
+        self.file_jobs.push(FileJob::Trace(job));
+    }
+
+    /// Shows the first trace of a file and says what else it held and what was left out.
+    fn show_decoded_traces(
+        &mut self,
+        path: &std::path::Path,
+        decoded: crate::sources::DecodedTraces,
+    ) {
+        let count = decoded.traces.len();
+        let dropped = decoded.dropped_spans;
+        let Some(first) = decoded.traces.into_iter().next() else {
+            self.notify(format!("{} holds no spans", path.display()), true);
+            return;
+        };
+        let spans = first.spans.len();
+        self.open_trace_value(first);
+        let mut text = format!("Opened {} ({spans} spans)", path.display());
+        if count > 1 {
+            text.push_str(&format!(
+                "; the file holds {count} traces, the first is shown"
+            ));
+        }
+        if dropped > 0 {
+            text.push_str(&format!(
+                "; {dropped} spans without readable ids were left out"
+            ));
+        }
+        for note in decoded.notes {
+            text.push_str(&format!("; {note}"));
+        }
+        self.notify(text, dropped > 0);
+    }
+
     /// The first traces panel, added (on the Local connection if any) when there is none.
     fn traces_panel(&mut self) -> PanelId {
         if let Some(p) = self
@@ -1194,6 +1244,17 @@ impl SignalscopeApp {
                     self.notify("OTLP receiver restarted", false);
                 }
             }
+            Action::OpenTraceFile => {
+                let job = self.runtime.spawn(self.waker(), |_| async {
+                    let file = rfd::AsyncFileDialog::new()
+                        .set_title("Open trace")
+                        .add_filter("Jaeger JSON, OTLP JSON or protobuf", &["json", "pb", "bin"])
+                        .pick_file()
+                        .await?;
+                    Some(decode_trace_file(file.path().to_owned()).await)
+                });
+                self.file_jobs.push(FileJob::Trace(job));
+            }
             Action::OpenWorkspace => {
                 let job = self.runtime.spawn(self.waker(), |_| async {
                     let file = rfd::AsyncFileDialog::new()
@@ -1319,4 +1380,20 @@ impl eframe::App for SignalscopeApp {
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         self.save_now();
     }
+}
+
+/// Reads and decodes a trace file off the async workers (it can be hundreds of megabytes).
+async fn decode_trace_file(
+    path: PathBuf,
+) -> (PathBuf, Result<crate::sources::DecodedTraces, SourceError>) {
+    let reading = path.clone();
+    let decoded =
+        tokio::task::spawn_blocking(move || crate::sources::trace_file::open_trace_file(&reading))
+            .await
+            .unwrap_or_else(|e| {
+                Err(SourceError::Config(format!(
+                    "reading the trace stopped: {e}"
+                )))
+            });
+    (path, decoded)
 }

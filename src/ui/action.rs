@@ -57,5 +57,7 @@ pub enum Action {
     /// Restart the OTLP receiver and demo with the workspace's local settings.
     RestartLocal,
     OpenWorkspace,
+    /// Ask for a trace file (Jaeger JSON, OTLP/JSON or protobuf) and open it.
+    OpenTraceFile,
     SaveWorkspaceAs,
 }

@@ -54,6 +54,11 @@ pub fn time_bar_ui(
                 actions.push(Action::SaveWorkspaceAs);
                 ui.close();
             }
+            ui.separator();
+            if ui.button("Open trace…").clicked() {
+                actions.push(Action::OpenTraceFile);
+                ui.close();
+            }
         });
         ui.menu_button("Add panel", |ui| {
             for (label, action) in [
