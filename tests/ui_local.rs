@@ -84,7 +84,7 @@ fn an_error_log_line_opens_its_trace_in_the_trace_panel() {
     let trace = h.state().open_trace(traces).unwrap();
     assert_eq!(trace.spans.len(), 10);
     h.get_by_label_contains("Trace bdd640fb06671ad11c80317fa3b1799d");
-    h.get_by_label("payment: charge card");
+    h.get_by_label("payment: POST /api/charge");
 }
 
 #[test]

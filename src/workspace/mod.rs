@@ -235,6 +235,14 @@ impl Workspace {
             }),
         });
         ws.panels.push(Panel {
+            id: PanelId(4),
+            title: "Traces".to_owned(),
+            kind: PanelKind::Traces(TracesPanel {
+                connection: Some(local),
+                ..TracesPanel::default()
+            }),
+        });
+        ws.panels.push(Panel {
             id: PanelId(6),
             title: "SLO checkout availability".to_owned(),
             kind: PanelKind::Slo(SloPanel {
@@ -254,14 +262,6 @@ impl Workspace {
                     description: "Checkout requests that do not fail with a 5xx.".into(),
                 },
                 preset: SloPreset::ForWindow,
-            }),
-        });
-        ws.panels.push(Panel {
-            id: PanelId(4),
-            title: "Traces".to_owned(),
-            kind: PanelKind::Traces(TracesPanel {
-                connection: Some(local),
-                ..TracesPanel::default()
             }),
         });
         ws
