@@ -7,6 +7,7 @@
 //! (`[ts, line, {structuredMetadata, parsed}]`) are accepted, whatever the request asked for.
 
 use crate::model::{Labels, LogBatch, QueryResult, RowFields, SpanId, TraceId};
+use crate::sources::prometheus::decode::within;
 use crate::sources::prometheus::{Answer, DecodeError, decode_query};
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -235,29 +236,6 @@ fn at_start(message: &str) -> DecodeError {
         line: 1,
         column: 1,
     }
-}
-
-/// Re-positions an error found inside `part` (a slice of `body`) so it points into `body`.
-fn within(body: &[u8], part: &RawValue, e: serde_json::Error) -> DecodeError {
-    let mut err = DecodeError::from(e);
-    let part = part.get().as_bytes();
-    let start = (part.as_ptr() as usize).saturating_sub(body.as_ptr() as usize);
-    let mut index = 0;
-    for _ in 1..err.line {
-        index += part[index..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(0, |p| p + 1);
-    }
-    let absolute = (start + index + err.column.saturating_sub(1)).min(body.len());
-    let before = &body[..absolute];
-    err.line = 1 + before.iter().filter(|&&b| b == b'\n').count();
-    err.column = 1 + before.len()
-        - before
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |p| p + 1);
-    err
 }
 
 /// Fills the trace and span id columns of `rows` from structured metadata, else from the

@@ -174,8 +174,9 @@ pub fn decode_query(body: &[u8]) -> Result<Answer, DecodeError> {
     Ok(Answer::Success(result))
 }
 
-/// Re-positions an error found inside `part` (a slice of `body`) so it points into `body`.
-fn within(body: &[u8], part: &RawValue, e: serde_json::Error) -> DecodeError {
+/// Re-positions an error found inside `part` (a slice of `body`) so it points into `body`:
+/// what a user opening the whole response sees. Shared by every JSON decoder of responses.
+pub(crate) fn within(body: &[u8], part: &RawValue, e: serde_json::Error) -> DecodeError {
     let mut err = DecodeError::from(e);
     let part = part.get().as_bytes();
     let start = (part.as_ptr() as usize).saturating_sub(body.as_ptr() as usize);

@@ -5,7 +5,7 @@
 //! It follows the same rules as [`super::interpret`]: the body is read before the HTTP status is
 //! blamed, because Prometheus sends its error envelope with 400, 422 and 503.
 
-use super::decode::DecodeError;
+use super::decode::{DecodeError, within};
 use crate::sources::SourceError;
 use crate::sources::http::HttpResponse;
 use serde::Deserialize;
@@ -104,30 +104,6 @@ fn decode_error(response: &HttpResponse, e: DecodeError) -> SourceError {
         line: e.line,
         column: e.column,
     }
-}
-
-/// Re-positions an error found inside `part` (a slice of `body`) so that line and column point
-/// into the whole body, which is what a user opening the response sees.
-fn within(body: &[u8], part: &RawValue, e: serde_json::Error) -> DecodeError {
-    let mut err = DecodeError::from(e);
-    let part = part.get().as_bytes();
-    let start = (part.as_ptr() as usize).saturating_sub(body.as_ptr() as usize);
-    let mut index = 0;
-    for _ in 1..err.line {
-        index += part[index..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(0, |p| p + 1);
-    }
-    let absolute = (start + index + err.column.saturating_sub(1)).min(body.len());
-    let before = &body[..absolute];
-    err.line = 1 + before.iter().filter(|&&b| b == b'\n').count();
-    err.column = 1 + before.len()
-        - before
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |p| p + 1);
-    err
 }
 
 #[cfg(test)]
