@@ -538,32 +538,7 @@ impl SignalscopeApp {
 
     /// Points the first logs panel (a new one if none) at a service's errors, and runs it.
     fn show_service_error_logs(&mut self, service: &str) {
-        let existing = self
-            .workspace
-            .panels
-            .iter()
-            .position(|p| matches!(p.kind, PanelKind::Logs(_)));
-        let index = match existing {
-            Some(i) => i,
-            None => {
-                let id = self.workspace.next_panel_id();
-                let connection = self
-                    .workspace
-                    .connections
-                    .iter()
-                    .find(|c| c.kind == SourceKind::Local)
-                    .map(|c| c.id);
-                self.workspace.panels.push(Panel {
-                    id,
-                    title: "Logs".into(),
-                    kind: PanelKind::Logs(workspace::LogsPanel {
-                        connection,
-                        ..workspace::LogsPanel::default()
-                    }),
-                });
-                self.workspace.panels.len() - 1
-            }
-        };
+        let index = self.logs_panel_index();
         let panel = &mut self.workspace.panels[index];
         if let PanelKind::Logs(spec) = &mut panel.kind {
             spec.service = service.to_owned();
@@ -947,38 +922,10 @@ impl SignalscopeApp {
     /// Points the first logs panel (a new one if there is none) at a trace's lines around a
     /// span, and runs it.
     fn show_span_logs(&mut self, trace_id: TraceId, from_ns: u64, to_ns: u64) {
-        let (Some(from), Some(to)) = (
-            chrono::DateTime::from_timestamp_nanos(from_ns as i64).into(),
-            chrono::DateTime::from_timestamp_nanos(to_ns as i64).into(),
-        ) else {
-            return;
-        };
-        let panel = match self
-            .workspace
-            .panels
-            .iter_mut()
-            .find(|p| matches!(p.kind, PanelKind::Logs(_)))
-        {
-            Some(p) => p,
-            None => {
-                let id = self.workspace.next_panel_id();
-                let connection = self
-                    .workspace
-                    .connections
-                    .iter()
-                    .find(|c| c.kind == SourceKind::Local)
-                    .map(|c| c.id);
-                self.workspace.panels.push(Panel {
-                    id,
-                    title: "Logs".into(),
-                    kind: PanelKind::Logs(workspace::LogsPanel {
-                        connection,
-                        ..workspace::LogsPanel::default()
-                    }),
-                });
-                self.workspace.panels.last_mut().expect("just pushed")
-            }
-        };
+        let from = chrono::DateTime::from_timestamp_nanos(from_ns as i64);
+        let to = chrono::DateTime::from_timestamp_nanos(to_ns as i64);
+        let index = self.logs_panel_index();
+        let panel = &mut self.workspace.panels[index];
         if let PanelKind::Logs(spec) = &mut panel.kind {
             spec.trace_id = trace_id.to_string();
             spec.min_severity = 0;
@@ -1062,6 +1009,35 @@ impl SignalscopeApp {
             text.push_str(&format!("; {note}"));
         }
         self.notify(text, dropped > 0);
+    }
+
+    /// Where the first logs panel is in the workspace, added (on the Local connection if any)
+    /// when there is none.
+    fn logs_panel_index(&mut self) -> usize {
+        if let Some(i) = self
+            .workspace
+            .panels
+            .iter()
+            .position(|p| matches!(p.kind, PanelKind::Logs(_)))
+        {
+            return i;
+        }
+        let id = self.workspace.next_panel_id();
+        let connection = self
+            .workspace
+            .connections
+            .iter()
+            .find(|c| c.kind == SourceKind::Local)
+            .map(|c| c.id);
+        self.workspace.panels.push(Panel {
+            id,
+            title: "Logs".into(),
+            kind: PanelKind::Logs(workspace::LogsPanel {
+                connection,
+                ..workspace::LogsPanel::default()
+            }),
+        });
+        self.workspace.panels.len() - 1
     }
 
     /// The first traces panel, added (on the Local connection if any) when there is none.
