@@ -23,7 +23,7 @@ use crate::ui::connections::{
 };
 use crate::ui::local_status::{local_settings_ui, local_status_ui};
 use crate::ui::logs_panel::{LogsPanelView, logs_panel_ui};
-use crate::ui::metrics_panel::{MetricsPanelView, MetricsShown, metrics_panel_ui};
+use crate::ui::metrics_panel::{MetricsPanelView, metrics_panel_ui};
 use crate::ui::slo_overview::{SloRow, slo_overview_ui};
 use crate::ui::slo_panel::{SloPanelView, slo_panel_ui};
 use crate::ui::time_bar::{TimeBarState, time_bar_ui};
@@ -368,25 +368,7 @@ impl SignalscopeApp {
                                         Some(Err(e)) => Some(Err(e)),
                                         _ => None,
                                     }
-                                    .map(
-                                        |r: Result<&panel_state::MetricsOutcome, &SourceError>| {
-                                            r.map(|o| MetricsShown {
-                                                chart: &o.chart,
-                                                table: &o.table,
-                                                queries: o
-                                                    .queries
-                                                    .iter()
-                                                    .map(|q| q.as_ref().map(Result::as_ref))
-                                                    .collect(),
-                                                inspections: o
-                                                    .inspections
-                                                    .iter()
-                                                    .map(Option::as_ref)
-                                                    .collect(),
-                                                heatmap: o.heatmap.as_deref(),
-                                            })
-                                        },
-                                    ),
+                                    .map(|r| r.map(panel_state::MetricsOutcome::shown)),
                                     zone,
                                     hidden: &mut state.hidden_series,
                                     history: panel_history,

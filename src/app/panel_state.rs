@@ -7,6 +7,7 @@ use crate::model::{ChartData, LogBatch, QueryRun, TraceSummary};
 use crate::slo::evaluate::SloStatus;
 use crate::sources::SourceError;
 use crate::sources::prometheus::QueryInspection;
+use crate::ui::metrics_panel::MetricsShown;
 use std::sync::Arc;
 
 /// What a panel's query returned, by panel kind.
@@ -81,6 +82,21 @@ pub struct MetricsOutcome {
 }
 
 impl MetricsOutcome {
+    /// What the metrics panel draws of this outcome.
+    pub fn shown(&self) -> MetricsShown<'_> {
+        MetricsShown {
+            chart: &self.chart,
+            table: &self.table,
+            queries: self
+                .queries
+                .iter()
+                .map(|q| q.as_ref().map(Result::as_ref))
+                .collect(),
+            inspections: self.inspections.iter().map(Option::as_ref).collect(),
+            heatmap: self.heatmap.as_deref(),
+        }
+    }
+
     /// The first query that ran, as a single result: its run, or its error.
     pub fn first(&self) -> Option<Result<&QueryRun, &SourceError>> {
         self.queries.iter().flatten().next().map(Result::as_ref)

@@ -6,7 +6,7 @@ use crate::app::panel_state::PanelData;
 use crate::model::TimeZoneChoice;
 use crate::sources::SourceError;
 use crate::ui::logs_panel::{LogsPanelView, logs_panel_ui};
-use crate::ui::metrics_panel::{MetricsPanelView, MetricsShown, metrics_panel_ui};
+use crate::ui::metrics_panel::{MetricsPanelView, metrics_panel_ui};
 use crate::ui::slo_overview::slo_overview_ui;
 use crate::ui::slo_panel::{SloPanelView, slo_panel_ui};
 use crate::ui::traces_panel::{TracesPanelView, traces_panel_ui};
@@ -81,17 +81,7 @@ pub fn snapshot_ui(ui: &mut egui::Ui, snapshot: &mut PanelSnapshot) {
         match &mut panel.kind {
             PanelKind::Metrics(spec) => {
                 let shown = match data {
-                    Some(Ok(PanelData::Metrics(o))) => Some(Ok(MetricsShown {
-                        chart: &o.chart,
-                        table: &o.table,
-                        queries: o
-                            .queries
-                            .iter()
-                            .map(|q| q.as_ref().map(Result::as_ref))
-                            .collect(),
-                        inspections: o.inspections.iter().map(Option::as_ref).collect(),
-                        heatmap: o.heatmap.as_deref(),
-                    })),
+                    Some(Ok(PanelData::Metrics(o))) => Some(Ok(o.shown())),
                     _ => last_err.map(Err),
                 };
                 metrics_panel_ui(
