@@ -1,21 +1,20 @@
 //! The application shell: top bar, connection sidebar, panel area, and the action queue that
 //! applies what panels ask for, once per frame.
 
+mod completions;
 pub mod export;
+mod links;
 pub mod local_services;
 pub mod metrics_job;
 pub mod panel_query;
 pub mod panel_state;
 pub mod slo_job;
+mod trace_files;
 
-use crate::analysis::AnalysedTrace;
 use crate::export::csv::chart_to_csv;
 use crate::fetch::{Job, Runtime, Waker};
-use crate::model::{ChartData, QueryRun, TraceId};
-use crate::sources::prometheus;
-use crate::sources::prometheus::completion::{
-    CompletionBackend, CompletionCache, CompletionSource,
-};
+use crate::model::{ChartData, QueryRun};
+use crate::sources::prometheus::completion::CompletionCache;
 use crate::sources::{HttpClient, SourceError};
 use crate::ui::Action;
 use crate::ui::connections::{
@@ -29,8 +28,8 @@ use crate::ui::slo_panel::{SloPanelView, slo_panel_ui};
 use crate::ui::time_bar::{TimeBarState, time_bar_ui};
 use crate::ui::traces_panel::{TracesPanelView, traces_panel_ui};
 use crate::workspace::{
-    self, ConnectionId, MetricsPanel, Panel, PanelId, PanelKind, SourceKind, TracesPanel,
-    Workspace, WorkspaceError,
+    self, ConnectionId, MetricsPanel, Panel, PanelId, PanelKind, SourceKind, Workspace,
+    WorkspaceError,
 };
 use export::PanelExport;
 pub use local_services::LocalServices;
@@ -425,52 +424,6 @@ impl SignalscopeApp {
         });
     }
 
-    /// Fetches what PromQL completion lacks for a panel's connection into its cache, once per
-    /// context every few seconds however often the editor asks.
-    fn fetch_completions(
-        &mut self,
-        panel: PanelId,
-        context: crate::analysis::promql_completion::CompletionContext,
-    ) {
-        let Some(conn) = self
-            .workspace
-            .panels
-            .iter()
-            .find(|p| p.id == panel)
-            .and_then(|p| p.kind.connection())
-            .and_then(|c| self.workspace.connection(c))
-            .cloned()
-        else {
-            return;
-        };
-        let key = (conn.id, format!("{context:?}"));
-        if self
-            .completion_requests
-            .get(&key)
-            .is_some_and(|t| t.elapsed() < Duration::from_secs(5))
-        {
-            return;
-        }
-        self.completion_requests.insert(key, Instant::now());
-        let cache = Arc::clone(self.completions.entry(conn.id).or_default());
-        let store = self.local.as_ref().map(|l| l.store.clone());
-        let waker = self.waker();
-        self.runtime.spawn_detached(async move {
-            let backend = match (conn.kind, store) {
-                (SourceKind::Local, Some(store)) => CompletionBackend::Local(store),
-                (SourceKind::Local, None) => return,
-                (SourceKind::Prometheus, _) => match HttpClient::new(&conn) {
-                    Ok(http) => CompletionBackend::Prometheus(http),
-                    Err(_) => return,
-                },
-            };
-            let source = CompletionSource::with_cache(backend, cache);
-            // A failure leaves the cache as it was; the editor simply offers less.
-            let _ = source.vocabulary_for(&context).await;
-            waker();
-        });
-    }
-
     /// Adds an SLO panel on the first Local connection (or the first connection) and runs it.
     fn add_slo_panel(&mut self, definition: crate::slo::definition::SloDefinition) {
         let id = self.workspace.next_panel_id();
@@ -491,46 +444,6 @@ impl SignalscopeApp {
             }),
         });
         self.run_query(id);
-    }
-
-    /// Adds a metrics panel charting an SLO's error ratio over 5-minute windows.
-    fn open_slo_error_chart(&mut self, slo: PanelId) {
-        let Some((connection, def)) = self.workspace.panels.iter().find_map(|p| match &p.kind {
-            PanelKind::Slo(spec) if p.id == slo => Some((spec.connection, spec.definition.clone())),
-            _ => None,
-        }) else {
-            return;
-        };
-        let query = crate::slo::queries::error_ratio_query(
-            &def,
-            300.0,
-            &crate::slo::recording_rules::RecordedRules::none(),
-        );
-        let mut panel = MetricsPanel::new(connection, &query);
-        panel.chart.unit = workspace::Unit::PercentUnit;
-        let id = self.workspace.next_panel_id();
-        self.workspace.panels.push(Panel {
-            id,
-            title: format!("{} error ratio (5m)", def.name),
-            kind: PanelKind::Metrics(panel),
-        });
-        self.run_query(id);
-        self.scroll_to_panel = Some(id);
-    }
-
-    /// Points the first logs panel (a new one if none) at a service's errors, and runs it.
-    fn show_service_error_logs(&mut self, service: &str) {
-        let index = self.logs_panel_index();
-        let panel = &mut self.workspace.panels[index];
-        if let PanelKind::Logs(spec) = &mut panel.kind {
-            spec.service = service.to_owned();
-            spec.min_severity = 17;
-            spec.trace_id.clear();
-            spec.text.clear();
-        }
-        let id = panel.id;
-        self.run_query(id);
-        self.scroll_to_panel = Some(id);
     }
 
     /// Each SLO panel's definition summary and last evaluation, for the overview.
@@ -635,7 +548,7 @@ impl SignalscopeApp {
             let id = conn.id;
             let job = self.runtime.spawn(self.waker(), |_| async move {
                 let http = HttpClient::new(&conn)?;
-                prometheus::health(&http).await
+                crate::sources::health::health(conn.kind, &http).await
             });
             self.health_jobs.insert(id, job);
         }
@@ -833,7 +746,10 @@ impl SignalscopeApp {
                 )));
                 return;
             }
-            (SourceKind::Prometheus, _) => None,
+            (
+                SourceKind::Prometheus | SourceKind::Loki | SourceKind::Jaeger | SourceKind::Tempo,
+                _,
+            ) => None,
         };
         let job = match kind {
             PanelKind::SloOverview(_) => return,
@@ -898,156 +814,6 @@ impl SignalscopeApp {
             }
         };
         state.job = Some(job);
-    }
-
-    /// Opens a trace of the Local source in the first traces panel, adding one if needed.
-    /// Points the first logs panel (a new one if there is none) at a trace's lines around a
-    /// span, and runs it.
-    fn show_span_logs(&mut self, trace_id: TraceId, from_ns: u64, to_ns: u64) {
-        let from = chrono::DateTime::from_timestamp_nanos(from_ns as i64);
-        let to = chrono::DateTime::from_timestamp_nanos(to_ns as i64);
-        let index = self.logs_panel_index();
-        let panel = &mut self.workspace.panels[index];
-        if let PanelKind::Logs(spec) = &mut panel.kind {
-            spec.trace_id = trace_id.to_string();
-            spec.min_severity = 0;
-            spec.service.clear();
-            spec.text.clear();
-        }
-        let id = panel.id;
-        self.workspace.time.range = crate::model::TimeRange::Absolute { from, to };
-        self.run_query(id);
-    }
-
-    fn show_trace(&mut self, trace_id: TraceId) {
-        let Some(store) = self.local.as_ref().map(|l| l.store.clone()) else {
-            self.notify(
-                "Traces open from the Local source, which is not running",
-                true,
-            );
-            return;
-        };
-        let panel = self.traces_panel();
-        let waker = self.waker();
-        let job = self.runtime.spawn(waker, move |_| async move {
-            // The tree and critical path of a big trace take a while: not on the UI thread.
-            tokio::task::spawn_blocking(move || store.trace(trace_id).map(AnalysedTrace::new))
-                .await
-                .ok()
-                .flatten()
-        });
-        self.panels.entry(panel).or_default().trace_job = Some(job);
-    }
-
-    /// Shows a trace the app already holds (opened from a file, or given by a test) in the
-    /// first traces panel; returns that panel.
-    pub fn open_trace_value(&mut self, trace: crate::model::Trace) -> PanelId {
-        let panel = self.traces_panel();
-        let waker = self.waker();
-        let job = self.runtime.spawn(waker, move |_| async move {
-            tokio::task::spawn_blocking(move || AnalysedTrace::new(trace))
-                .await
-                .ok()
-        });
-        self.panels.entry(panel).or_default().trace_job = Some(job);
-        panel
-    }
-
-    /// Opens a trace file (Jaeger JSON, OTLP/JSON or OTLP protobuf) in the first traces panel,
-    /// reading and decoding it in the background: File → Open trace… without the dialog.
-    pub fn open_trace_path(&mut self, path: PathBuf) {
-        let job = self.runtime.spawn(self.waker(), |_| async move {
-            Some(decode_trace_file(path).await)
-        });
-        self.file_jobs.push(FileJob::Trace(job));
-    }
-
-    /// Shows the first trace of a file and says what else it held and what was left out.
-    fn show_decoded_traces(
-        &mut self,
-        path: &std::path::Path,
-        decoded: crate::sources::DecodedTraces,
-    ) {
-        let count = decoded.traces.len();
-        let dropped = decoded.dropped_spans;
-        let Some(first) = decoded.traces.into_iter().next() else {
-            self.notify(format!("{} holds no spans", path.display()), true);
-            return;
-        };
-        let spans = first.spans.len();
-        self.open_trace_value(first);
-        let mut text = format!("Opened {} ({spans} spans)", path.display());
-        if count > 1 {
-            text.push_str(&format!(
-                "; the file holds {count} traces, the first is shown"
-            ));
-        }
-        if dropped > 0 {
-            text.push_str(&format!(
-                "; {dropped} spans without readable ids were left out"
-            ));
-        }
-        for note in decoded.notes {
-            text.push_str(&format!("; {note}"));
-        }
-        self.notify(text, dropped > 0);
-    }
-
-    /// Where the first logs panel is in the workspace, added (on the Local connection if any)
-    /// when there is none.
-    fn logs_panel_index(&mut self) -> usize {
-        if let Some(i) = self
-            .workspace
-            .panels
-            .iter()
-            .position(|p| matches!(p.kind, PanelKind::Logs(_)))
-        {
-            return i;
-        }
-        let id = self.workspace.next_panel_id();
-        let connection = self
-            .workspace
-            .connections
-            .iter()
-            .find(|c| c.kind == SourceKind::Local)
-            .map(|c| c.id);
-        self.workspace.panels.push(Panel {
-            id,
-            title: "Logs".into(),
-            kind: PanelKind::Logs(workspace::LogsPanel {
-                connection,
-                ..workspace::LogsPanel::default()
-            }),
-        });
-        self.workspace.panels.len() - 1
-    }
-
-    /// The first traces panel, added (on the Local connection if any) when there is none.
-    fn traces_panel(&mut self) -> PanelId {
-        if let Some(p) = self
-            .workspace
-            .panels
-            .iter()
-            .find(|p| matches!(p.kind, PanelKind::Traces(_)))
-        {
-            return p.id;
-        }
-        let id = self.workspace.next_panel_id();
-        let connection = self
-            .workspace
-            .connections
-            .iter()
-            .find(|c| c.kind == SourceKind::Local)
-            .map(|c| c.id);
-        self.workspace.panels.push(Panel {
-            id,
-            title: "Traces".into(),
-            kind: PanelKind::Traces(TracesPanel {
-                connection,
-                ..TracesPanel::default()
-            }),
-        });
-        id
     }
 
     fn apply(&mut self, ctx: &egui::Context, action: Action) {
@@ -1209,7 +975,7 @@ impl SignalscopeApp {
                         .add_filter("Jaeger JSON, OTLP JSON or protobuf", &["json", "pb", "bin"])
                         .pick_file()
                         .await?;
-                    Some(decode_trace_file(file.path().to_owned()).await)
+                    Some(trace_files::decode_trace_file(file.path().to_owned()).await)
                 });
                 self.file_jobs.push(FileJob::Trace(job));
             }
@@ -1338,20 +1104,4 @@ impl eframe::App for SignalscopeApp {
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         self.save_now();
     }
-}
-
-/// Reads and decodes a trace file off the async workers (it can be hundreds of megabytes).
-async fn decode_trace_file(
-    path: PathBuf,
-) -> (PathBuf, Result<crate::sources::DecodedTraces, SourceError>) {
-    let reading = path.clone();
-    let decoded =
-        tokio::task::spawn_blocking(move || crate::sources::trace_file::open_trace_file(&reading))
-            .await
-            .unwrap_or_else(|e| {
-                Err(SourceError::Config(format!(
-                    "reading the trace stopped: {e}"
-                )))
-            });
-    (path, decoded)
 }

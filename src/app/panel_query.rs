@@ -96,7 +96,7 @@ pub async fn fetch_panel(
         SourceKind::Local => Some(store.ok_or_else(|| {
             SourceError::Config("the local store is not running in this session".into())
         })?),
-        SourceKind::Prometheus => None,
+        SourceKind::Prometheus | SourceKind::Loki | SourceKind::Jaeger | SourceKind::Tempo => None,
     };
     let local_only = |what: &str| {
         SourceError::Config(format!(

@@ -2,6 +2,7 @@
 
 pub mod decoded_traces;
 pub mod error;
+pub mod health;
 pub mod http;
 pub mod jaeger;
 mod json_scalars;

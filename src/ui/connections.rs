@@ -216,6 +216,7 @@ pub fn connection_dialog_ui(
                 ui.end_row();
 
                 ui.label("Kind");
+                let before = draft.kind;
                 egui::ComboBox::from_label("Kind of source")
                     .selected_text(draft.kind.name())
                     .show_ui(ui, |ui| {
@@ -223,6 +224,11 @@ pub fn connection_dialog_ui(
                             ui.selectable_value(&mut draft.kind, *kind, kind.name());
                         }
                     });
+                // An untouched address follows the kind to that server's usual port.
+                let url = draft.url.trim();
+                if draft.kind != before && (url.is_empty() || url == before.default_url()) {
+                    draft.url = draft.kind.default_url().to_owned();
+                }
                 ui.end_row();
 
                 if draft.kind == SourceKind::Local {
@@ -233,7 +239,7 @@ pub fn connection_dialog_ui(
                     let l = ui.label("URL");
                     ui.add(
                         egui::TextEdit::singleline(&mut draft.url)
-                            .hint_text("http://127.0.0.1:9090")
+                            .hint_text(draft.kind.default_url())
                             .desired_width(320.0),
                     )
                     .labelled_by(l.id);

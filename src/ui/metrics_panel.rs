@@ -14,6 +14,8 @@ use crate::model::{ChartData, QueryRun, TimeRange, TimeZoneChoice};
 use crate::sources::SourceError;
 use crate::sources::prometheus::QueryInspection;
 use crate::sources::prometheus::completion::CompletionCache;
+use crate::ui::connection_picker::connection_picker;
+use crate::workspace::Signal;
 use crate::workspace::{ChartKind, Connection, MetricQuery, MetricsPanel, PanelId, Unit};
 use egui::{Color32, RichText};
 use std::collections::HashSet;
@@ -231,17 +233,13 @@ fn header_ui(
 ) {
     ui.horizontal_wrapped(|ui| {
         ui.strong(title);
-        let selected = spec
-            .connection
-            .and_then(|c| connections.iter().find(|x| x.id == c))
-            .map_or("(no connection)", |c| c.name.as_str());
-        egui::ComboBox::new(("panel_connection", id), "Connection")
-            .selected_text(selected)
-            .show_ui(ui, |ui| {
-                for c in connections {
-                    ui.selectable_value(&mut spec.connection, Some(c.id), &c.name);
-                }
-            });
+        connection_picker(
+            ui,
+            ("panel_connection", id),
+            connections,
+            Signal::Metrics,
+            &mut spec.connection,
+        );
         if ui.button("Run").on_hover_text("Ctrl+Enter").clicked() {
             actions.push(Action::RunQuery(id));
         }

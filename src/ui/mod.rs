@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod chart;
+pub mod connection_picker;
 pub mod connections;
 pub mod heatmap_chart;
 pub mod instant_table;

@@ -10,6 +10,8 @@ use crate::model::{Series, TimeZoneChoice};
 use crate::slo::definition::{Sli, SloWindow};
 use crate::slo::evaluate::SloStatus;
 use crate::sources::SourceError;
+use crate::ui::connection_picker::connection_picker;
+use crate::workspace::Signal;
 use crate::workspace::{Connection, PanelId, SloPanel, SloPreset};
 use egui::{Color32, RichText};
 use egui_extras::{Column, TableBuilder};
@@ -100,22 +102,15 @@ pub fn slo_panel_ui(ui: &mut egui::Ui, view: SloPanelView<'_>) -> Vec<Action> {
             spec.definition.objective * 100.0,
             spec.definition.window.days
         ));
-        let selected = spec
-            .connection
-            .and_then(|c| connections.iter().find(|x| x.id == c))
-            .map_or("(no connection)", |c| c.name.as_str());
-        egui::ComboBox::new(("slo_connection", id), "Connection")
-            .selected_text(selected)
-            .show_ui(ui, |ui| {
-                for c in connections {
-                    if ui
-                        .selectable_value(&mut spec.connection, Some(c.id), &c.name)
-                        .changed()
-                    {
-                        actions.push(Action::RunQuery(id));
-                    }
-                }
-            });
+        if connection_picker(
+            ui,
+            ("slo_connection", id),
+            connections,
+            Signal::Metrics,
+            &mut spec.connection,
+        ) {
+            actions.push(Action::RunQuery(id));
+        }
         if ui.button("Evaluate").clicked() {
             actions.push(Action::RunQuery(id));
         }

@@ -10,22 +10,64 @@ use std::path::PathBuf;
 )]
 pub struct ConnectionId(pub u32);
 
-/// The kind of backend. Loki, Jaeger, Tempo and the local store come in later.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The kind of backend.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum SourceKind {
+    /// Prometheus and servers speaking its HTTP API (Mimir, Thanos, VictoriaMetrics).
     #[default]
     Prometheus,
     /// The embedded store fed by the OTLP receiver; needs no URL.
     Local,
+    Loki,
+    Jaeger,
+    Tempo,
+}
+
+/// What a kind of source can answer: the panels that may use it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Signal {
+    Metrics,
+    Logs,
+    Traces,
 }
 
 impl SourceKind {
-    pub const ALL: &[SourceKind] = &[SourceKind::Prometheus, SourceKind::Local];
+    pub const ALL: &[SourceKind] = &[
+        SourceKind::Prometheus,
+        SourceKind::Loki,
+        SourceKind::Jaeger,
+        SourceKind::Tempo,
+        SourceKind::Local,
+    ];
 
     pub fn name(&self) -> &'static str {
         match self {
             Self::Prometheus => "Prometheus",
             Self::Local => "Local (embedded OTLP store)",
+            Self::Loki => "Loki",
+            Self::Jaeger => "Jaeger",
+            Self::Tempo => "Tempo",
+        }
+    }
+
+    /// Whether a panel showing `signal` can read this kind of source.
+    pub fn serves(&self, signal: Signal) -> bool {
+        match self {
+            Self::Local => true,
+            Self::Prometheus => signal == Signal::Metrics,
+            Self::Loki => signal == Signal::Logs,
+            Self::Jaeger | Self::Tempo => signal == Signal::Traces,
+        }
+    }
+
+    /// The URL a new connection of this kind starts with (the server's usual local port).
+    pub fn default_url(&self) -> &'static str {
+        match self {
+            Self::Prometheus => "http://127.0.0.1:9090",
+            Self::Local => "",
+            Self::Loki => "http://127.0.0.1:3100",
+            Self::Jaeger => "http://127.0.0.1:16686",
+            Self::Tempo => "http://127.0.0.1:3200",
         }
     }
 }
@@ -184,5 +226,26 @@ mod tests {
         assert_eq!(org.value, HeaderValue::Plain("tenant-1".into()));
         let env = HeaderEntry::from_input("X-Scope-OrgID", "env:ORG");
         assert_eq!(env.value, HeaderValue::Secret(Secret::Env("ORG".into())));
+    }
+
+    #[test]
+    fn each_kind_serves_its_signals_and_local_serves_all() {
+        use super::Signal::*;
+        let serving = |s| {
+            SourceKind::ALL
+                .iter()
+                .filter(|k| k.serves(s))
+                .copied()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            serving(Metrics),
+            [SourceKind::Prometheus, SourceKind::Local]
+        );
+        assert_eq!(serving(Logs), [SourceKind::Loki, SourceKind::Local]);
+        assert_eq!(
+            serving(Traces),
+            [SourceKind::Jaeger, SourceKind::Tempo, SourceKind::Local]
+        );
     }
 }

@@ -7,7 +7,9 @@ pub mod metrics_panel;
 pub mod secret;
 pub mod slo_panel;
 
-pub use connection::{Auth, Connection, ConnectionId, HeaderEntry, HeaderValue, SourceKind};
+pub use connection::{
+    Auth, Connection, ConnectionId, HeaderEntry, HeaderValue, Signal, SourceKind,
+};
 pub use file::{WorkspaceError, default_path, load, parse, save_atomic, to_text};
 pub use metrics_panel::{ChartKind, ChartOptions, MetricQuery, MetricsPanel, Unit};
 pub use secret::Secret;
