@@ -3,17 +3,21 @@
 
 pub mod connection;
 pub mod file;
+pub mod logs_panel;
 pub mod metrics_panel;
 pub mod secret;
 pub mod slo_panel;
+pub mod traces_panel;
 
 pub use connection::{
     Auth, Connection, ConnectionId, HeaderEntry, HeaderValue, Signal, SourceKind,
 };
 pub use file::{WorkspaceError, default_path, load, parse, save_atomic, to_text};
+pub use logs_panel::LogsPanel;
 pub use metrics_panel::{ChartKind, ChartOptions, MetricQuery, MetricsPanel, Unit};
 pub use secret::Secret;
 pub use slo_panel::{SloOverviewPanel, SloPanel, SloPreset, SloSort};
+pub use traces_panel::{TraceView, TracesPanel};
 
 use crate::model::{TimeRange, TimeZoneChoice};
 use serde::{Deserialize, Serialize};
@@ -125,36 +129,6 @@ impl PanelKind {
             Self::SloOverview(_) => {}
         }
     }
-}
-
-/// A log list over the Local source (the Loki logs explorer comes later).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct LogsPanel {
-    pub connection: Option<ConnectionId>,
-    /// Empty for every service.
-    pub service: String,
-    /// Lowest OTLP severity number shown (0 all, 9 info, 13 warn, 17 error).
-    pub min_severity: u8,
-    /// Case-insensitive text the line must contain.
-    pub text: String,
-    /// Hex trace id the record must carry; empty for any.
-    pub trace_id: String,
-    /// Wrap long lines in the table instead of cutting them at the edge.
-    pub wrap_lines: bool,
-}
-
-/// A trace list over the Local source (Jaeger and Tempo come later).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct TracesPanel {
-    pub connection: Option<ConnectionId>,
-    pub service: String,
-    pub operation: String,
-    /// `key=value` that some span must carry.
-    pub attribute: String,
-    pub min_duration_ms: f64,
-    pub errors_only: bool,
 }
 
 impl Workspace {

@@ -1,0 +1,37 @@
+//! What a traces panel shows: its connection, its search and how the open trace is drawn.
+
+use super::ConnectionId;
+use serde::{Deserialize, Serialize};
+
+/// A trace list over the Local source (Jaeger and Tempo come later).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TracesPanel {
+    pub connection: Option<ConnectionId>,
+    pub service: String,
+    pub operation: String,
+    /// `key=value` that some span must carry.
+    pub attribute: String,
+    pub min_duration_ms: f64,
+    pub errors_only: bool,
+    /// How the open trace is drawn.
+    pub view: TraceView,
+}
+
+/// The ways the traces panel draws its open trace.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TraceView {
+    /// Span bars on a timeline, one row per span, with the critical path.
+    #[default]
+    Waterfall,
+    /// An icicle of the call tree, width proportional to duration.
+    Flame,
+    /// The flame graph with identical service/operation stacks merged, by self time.
+    AggregatedFlame,
+    /// Count, total, self, average and max time per service and operation.
+    Statistics,
+    /// A structural diff against a second trace.
+    Compare,
+    /// Services as nodes, calls and errors on the edges.
+    ServiceGraph,
+}
