@@ -88,11 +88,21 @@ Exit codes:
 #[derive(Debug, Clone, Args)]
 pub struct RenderArgs {
     /// Workspace file (RON) holding the panel and its connection.
-    pub workspace: PathBuf,
+    #[arg(required_unless_present = "trace")]
+    pub workspace: Option<PathBuf>,
 
     /// Title of the panel to render (exact, or a unique case-insensitive match).
-    #[arg(long, value_name = "TITLE")]
-    pub panel: String,
+    #[arg(long, value_name = "TITLE", required_unless_present = "trace")]
+    pub panel: Option<String>,
+
+    /// Render a trace file (Jaeger JSON, OTLP/JSON or OTLP protobuf) instead of a workspace
+    /// panel: its first trace, over its own time span.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["workspace", "panel", "data_dir", "from", "to"])]
+    pub trace: Option<PathBuf>,
+
+    /// How a trace is drawn [default: the panel's view; waterfall for --trace].
+    #[arg(long, value_enum)]
+    pub view: Option<TraceViewArg>,
 
     /// PNG file to write.
     #[arg(long, short, value_name = "FILE")]
@@ -130,6 +140,26 @@ pub struct RenderArgs {
     /// source (without it they render from an empty store).
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+}
+
+/// `--view`: the traces panel's ways of drawing a trace that make sense in a picture.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TraceViewArg {
+    Waterfall,
+    Flame,
+    AggregatedFlame,
+    Statistics,
+}
+
+impl From<TraceViewArg> for crate::workspace::TraceView {
+    fn from(view: TraceViewArg) -> Self {
+        match view {
+            TraceViewArg::Waterfall => Self::Waterfall,
+            TraceViewArg::Flame => Self::Flame,
+            TraceViewArg::AggregatedFlame => Self::AggregatedFlame,
+            TraceViewArg::Statistics => Self::Statistics,
+        }
+    }
 }
 
 /// `--zone`.
@@ -210,6 +240,39 @@ mod tests {
         let err =
             Cli::try_parse_from(["signalscope", "render", "ws.ron", "--out", "x.png"]).unwrap_err();
         assert_eq!(err.exit_code(), 2, "--panel is required");
+        let cli = Cli::try_parse_from([
+            "signalscope",
+            "render",
+            "--trace",
+            "t.json",
+            "--view",
+            "flame",
+            "--out",
+            "t.png",
+        ])
+        .unwrap();
+        let Some(Command::Render(args)) = cli.command else {
+            panic!("render")
+        };
+        assert_eq!(args.trace, Some(PathBuf::from("t.json")));
+        assert_eq!(args.view, Some(TraceViewArg::Flame));
+        let err = Cli::try_parse_from([
+            "signalscope",
+            "render",
+            "ws.ron",
+            "--trace",
+            "t.json",
+            "--out",
+            "x.png",
+        ])
+        .unwrap_err();
+        assert_eq!(
+            err.exit_code(),
+            2,
+            "--trace renders a file, not a workspace"
+        );
+        let err = Cli::try_parse_from(["signalscope", "render", "--out", "x.png"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2, "a workspace or a trace is required");
         Cli::command().debug_assert();
     }
 }

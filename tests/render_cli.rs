@@ -41,8 +41,10 @@ fn workspace_file(dir: &Path, url: &str) -> (Workspace, PathBuf) {
 
 fn args(ws: &Path, panel: &str, out: &Path) -> RenderArgs {
     RenderArgs {
-        workspace: ws.to_owned(),
-        panel: panel.into(),
+        workspace: Some(ws.to_owned()),
+        panel: Some(panel.into()),
+        trace: None,
+        view: None,
         out: out.to_owned(),
         from: None,
         to: None,
@@ -365,5 +367,48 @@ fn local_logs_and_traces_panels_render_from_an_empty_store() {
             distinct_colors(&png) > 10,
             "{title}: header and filters drawn"
         );
+    }
+}
+
+fn trace_args(file: &Path, out: &Path) -> RenderArgs {
+    RenderArgs {
+        workspace: None,
+        panel: None,
+        trace: Some(file.to_owned()),
+        view: None,
+        zone: None,
+        ..args(Path::new("unused.ron"), "unused", out)
+    }
+}
+
+/// `render --trace FILE` draws the file's trace as a waterfall over its own time span: the
+/// bars of both services of Jaeger UI's recorded test trace appear in their service colours.
+#[test]
+fn a_jaeger_trace_file_renders_as_a_waterfall_without_a_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("trace.png");
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/jaeger/jaeger-ui/TraceGraph-testTrace.json");
+    let done = run(&trace_args(&file, &out)).expect("render");
+    assert!(done.has_data);
+    let png = image::open(&out).expect("a readable PNG").to_rgba8();
+    assert_eq!(png.dimensions(), (1200, 600));
+    for service in ["service1", "service2"] {
+        let color = signalscope::ui::chart::service_color(service).gamma_multiply(0.85);
+        let n = pixels_near(&png, color);
+        assert!(n > 300, "{n} pixels of {service}'s bar colour");
+    }
+}
+
+#[test]
+fn an_unreadable_trace_file_is_exit_code_3_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("trace.png");
+    let garbage = dir.path().join("garbage.json");
+    std::fs::write(&garbage, b"{\"data\": [{\"traceID\": ").unwrap();
+    for file in [garbage, dir.path().join("missing.json")] {
+        let err = run(&trace_args(&file, &out)).expect_err("no trace in it");
+        assert_eq!(err.exit_code(), 3, "{err}");
+        assert!(!out.exists());
     }
 }

@@ -3,13 +3,18 @@
 //! (see `cli::RENDER_EXIT_CODES`).
 
 use super::{OffscreenRenderer, PanelSnapshot, RenderOptions, encode_png, render_panel};
+use crate::analysis::AnalysedTrace;
 use crate::app::panel_query::fetch_panel;
+use crate::app::panel_state::PanelData;
 use crate::cli::{RenderArgs, ZoneArg};
 use crate::fetch::{Progress, Runtime};
 use crate::model::TimeZoneChoice;
 use crate::sources::SourceError;
+use crate::sources::trace_file::open_trace_file;
 use crate::store::LocalStore;
-use crate::workspace::{self, Panel, SourceKind, Workspace};
+use crate::workspace::{
+    self, Panel, PanelId, PanelKind, SourceKind, TraceView, TracesPanel, Workspace,
+};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
@@ -68,16 +73,24 @@ pub struct Rendered {
 
 /// Runs `signalscope render` with `args`.
 pub fn run(args: &RenderArgs) -> Result<Rendered, RenderFailure> {
-    let ws =
-        workspace::load(&args.workspace).map_err(|e| RenderFailure::BadArguments(e.to_string()))?;
-    let snapshot = fetch_snapshot(&ws, args, Utc::now())?;
-    let has_data = snapshot.data.as_ref().is_some_and(|d| match d {
-        Ok(crate::app::panel_state::PanelData::Metrics(m)) => {
-            !m.chart.series.is_empty() || !m.table.series.is_empty()
+    let snapshot = match (&args.trace, &args.workspace) {
+        (Some(file), _) => trace_snapshot(file, args)?,
+        (None, Some(path)) => {
+            let ws =
+                workspace::load(path).map_err(|e| RenderFailure::BadArguments(e.to_string()))?;
+            fetch_snapshot(&ws, args, Utc::now())?
         }
-        Ok(crate::app::panel_state::PanelData::Logs(b)) => !b.batch.time_ns.is_empty(),
-        Ok(crate::app::panel_state::PanelData::Traces(t)) => !t.is_empty(),
-        Ok(crate::app::panel_state::PanelData::Slo(s)) => s.error_ratio.is_some(),
+        (None, None) => {
+            return Err(RenderFailure::BadArguments(
+                "name a workspace and --panel, or --trace FILE".into(),
+            ));
+        }
+    };
+    let has_data = snapshot.data.as_ref().is_some_and(|d| match d {
+        Ok(PanelData::Metrics(m)) => !m.chart.series.is_empty() || !m.table.series.is_empty(),
+        Ok(PanelData::Logs(b)) => !b.batch.time_ns.is_empty(),
+        Ok(PanelData::Traces(t)) => !t.is_empty(),
+        Ok(PanelData::Slo(s)) => s.error_ratio.is_some(),
         Err(_) => false,
     });
     let options = RenderOptions {
@@ -106,11 +119,20 @@ pub fn fetch_snapshot(
     args: &RenderArgs,
     now: DateTime<Utc>,
 ) -> Result<PanelSnapshot, RenderFailure> {
-    let panel = find_panel(ws, &args.panel).ok_or_else(|| RenderFailure::UnknownPanel {
-        wanted: args.panel.clone(),
-        workspace: args.workspace.display().to_string(),
-        titles: ws.panels.iter().map(|p| p.title.clone()).collect(),
-    })?;
+    let wanted = args.panel.as_deref().unwrap_or_default();
+    let mut panel = find_panel(ws, wanted)
+        .ok_or_else(|| RenderFailure::UnknownPanel {
+            wanted: wanted.to_owned(),
+            workspace: args
+                .workspace
+                .as_deref()
+                .map_or_else(String::new, |p| p.display().to_string()),
+            titles: ws.panels.iter().map(|p| p.title.clone()).collect(),
+        })?
+        .clone();
+    if let (PanelKind::Traces(spec), Some(view)) = (&mut panel.kind, args.view) {
+        spec.view = view.into();
+    }
     let zone = match args.zone {
         Some(ZoneArg::Utc) => TimeZoneChoice::Utc,
         Some(ZoneArg::Local) => TimeZoneChoice::Local,
@@ -158,19 +180,72 @@ pub fn fetch_snapshot(
         .map_err(fetch_error)?;
     // A metrics panel reports each query's failure inside its result; a report with a failed
     // query is a failed report.
-    if let Some(crate::app::panel_state::PanelData::Metrics(outcome)) = &data
+    if let Some(PanelData::Metrics(outcome)) = &data
         && let Some(Err(error)) = outcome.queries.iter().flatten().find(|q| q.is_err())
     {
         return Err(fetch_error(error.clone()));
     }
     Ok(PanelSnapshot {
-        panel: panel.clone(),
+        panel,
         data: data.map(Ok),
         open_trace: None,
         hidden: Default::default(),
         connections: ws.connections.clone(),
         range: (from, to),
         zone,
+    })
+}
+
+/// A traces panel showing the first trace of `file`, over the trace's own time span.
+/// A file that cannot be read or decoded is data that could not be fetched (exit code 3).
+pub fn trace_snapshot(
+    file: &std::path::Path,
+    args: &RenderArgs,
+) -> Result<PanelSnapshot, RenderFailure> {
+    let title = file.file_name().map_or_else(
+        || file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let fetch_error = |error| RenderFailure::Fetch {
+        panel: title.clone(),
+        error,
+    };
+    let decoded = open_trace_file(file).map_err(fetch_error)?;
+    let dropped = decoded.dropped_spans;
+    if dropped > 0 {
+        tracing::warn!("{dropped} spans without readable ids were left out");
+    }
+    let trace = decoded.traces.into_iter().next().ok_or_else(|| {
+        fetch_error(SourceError::Config(format!(
+            "{} holds no spans",
+            file.display()
+        )))
+    })?;
+    let summary = trace.summary();
+    let time = |ns: u64| DateTime::from_timestamp_nanos(ns.min(i64::MAX as u64) as i64);
+    let range = (
+        time(summary.start_ns),
+        time(summary.start_ns.saturating_add(summary.duration_ns.max(1))),
+    );
+    let spec = TracesPanel {
+        view: args.view.map(Into::into).unwrap_or(TraceView::Waterfall),
+        ..TracesPanel::default()
+    };
+    Ok(PanelSnapshot {
+        panel: Panel {
+            id: PanelId(1),
+            title,
+            kind: PanelKind::Traces(spec),
+        },
+        data: Some(Ok(PanelData::Traces(vec![summary]))),
+        open_trace: Some(Arc::new(AnalysedTrace::new(trace))),
+        hidden: Default::default(),
+        connections: Vec::new(),
+        range,
+        zone: match args.zone {
+            Some(ZoneArg::Local) => TimeZoneChoice::Local,
+            _ => TimeZoneChoice::Utc,
+        },
     })
 }
 
