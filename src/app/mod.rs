@@ -391,6 +391,7 @@ impl SignalscopeApp {
                                         _ => None,
                                     },
                                     zone,
+                                    connections: &connections,
                                 },
                             )
                         }
@@ -784,11 +785,17 @@ impl SignalscopeApp {
                     run_metrics_queries(spec, (from, to), width, store, http, progress)
                 })
             }
+            PanelKind::Logs(spec) if conn.kind == SourceKind::Loki => {
+                self.runtime.spawn(waker, move |_| {
+                    panel_query::load_loki_logs(spec, conn, (from, to))
+                })
+            }
             PanelKind::Logs(spec) => {
                 let Some(store) = store else {
-                    state.last = Some(Err(SourceError::Config(
-                        "log panels read the Local source; Loki support comes later".into(),
-                    )));
+                    state.last = Some(Err(SourceError::Config(format!(
+                        "log panels read Loki or the Local source, not {}",
+                        conn.kind.name()
+                    ))));
                     return;
                 };
                 let q = match panel_query::log_query(&spec, (from, to)) {
@@ -804,7 +811,8 @@ impl SignalscopeApp {
             PanelKind::Traces(spec) => {
                 let Some(store) = store else {
                     state.last = Some(Err(SourceError::Config(
-                        "trace panels read the Local source; Jaeger and Tempo come later".into(),
+                        "trace panels read the Local source; Jaeger and Tempo searches come later"
+                            .into(),
                     )));
                     return;
                 };

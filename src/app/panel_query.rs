@@ -6,12 +6,14 @@ use super::panel_state::{LogsOutcome, PanelData};
 use super::slo_job::run_slo;
 use crate::fetch::Progress;
 use crate::model::TraceId;
-use crate::sources::SourceError;
+use crate::sources::loki::paging::{LoadProgress, load_logs};
+use crate::sources::loki::{Direction, NsRange};
+use crate::sources::{HttpClient, SourceError};
 use crate::store::{LocalStore, LogQuery, TraceQuery};
 use crate::workspace::{Connection, LogsPanel, PanelKind, SourceKind, TracesPanel};
 use std::sync::Arc;
 
-/// Most log lines a Local logs panel loads (the newest of them when more match).
+/// Most log lines a logs panel loads (the newest of them when more match).
 pub const LOCAL_LOG_LIMIT: usize = 1_000_000;
 
 /// Unix seconds to the store's nanoseconds.
@@ -75,6 +77,42 @@ pub async fn find_logs(
     .map_err(|e| SourceError::Config(format!("log search stopped: {e}")))
 }
 
+/// Loads a Loki logs panel's LogQL over `range` (Unix seconds), newest first, paging past
+/// Loki's per-query limit up to [`LOCAL_LOG_LIMIT`] lines. Dropping the future cancels it.
+pub async fn load_loki_logs(
+    spec: LogsPanel,
+    conn: Connection,
+    (start, end): (f64, f64),
+) -> Result<PanelData, SourceError> {
+    let query = spec.query.trim();
+    if query.is_empty() {
+        return Err(SourceError::Config(
+            "type a LogQL query, e.g. {service_name=\"checkout\"} |= \"error\"".into(),
+        ));
+    }
+    let http = HttpClient::new(&conn)?;
+    let range = NsRange {
+        start_ns: ns(start),
+        // Loki's end is exclusive; the panel's range includes its last nanosecond.
+        end_ns: ns(end).saturating_add(1),
+    };
+    let progress = LoadProgress::default();
+    let batch = load_logs(
+        &http,
+        query,
+        range,
+        Direction::Backward,
+        LOCAL_LOG_LIMIT,
+        &progress,
+    )
+    .await?;
+    Ok(PanelData::Logs(LogsOutcome {
+        batch: Arc::new(batch),
+        start,
+        end,
+    }))
+}
+
 /// Searches the store's traces off the async workers.
 pub async fn find_traces(store: LocalStore, q: TraceQuery) -> Result<PanelData, SourceError> {
     tokio::task::spawn_blocking(move || PanelData::Traces(store.find_traces(&q)))
@@ -116,6 +154,9 @@ pub async fn fetch_panel(
             run_metrics_queries(spec, range, width_px, store, http, progress)
                 .await
                 .map(Some)
+        }
+        PanelKind::Logs(spec) if conn.kind == SourceKind::Loki => {
+            load_loki_logs(spec, conn, range).await.map(Some)
         }
         PanelKind::Logs(spec) => {
             let store = store.ok_or_else(|| local_only("log"))?;

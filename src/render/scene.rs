@@ -113,6 +113,7 @@ pub fn snapshot_ui(ui: &mut egui::Ui, snapshot: &mut PanelSnapshot) {
                             _ => last_err.map(Err),
                         },
                         zone,
+                        connections,
                     },
                 )
             }

@@ -9,7 +9,8 @@ use crate::analysis::log_search::find_rows;
 use crate::analysis::log_volume::{LogVolume, log_volume};
 use crate::model::{LogBatch, TimeRange, TimeZoneChoice};
 use crate::sources::SourceError;
-use crate::workspace::{LogsPanel, PanelId};
+use crate::ui::connection_picker::connection_picker;
+use crate::workspace::{Connection, LogsPanel, PanelId, Signal, SourceKind};
 use egui::{Color32, RichText};
 use std::sync::{Arc, Mutex};
 
@@ -26,6 +27,8 @@ pub struct LogsPanelView<'a> {
     /// The loaded rows and the range (Unix seconds) they were loaded over.
     pub last: Option<Result<LoadedLogs<'a>, &'a SourceError>>,
     pub zone: TimeZoneChoice,
+    /// The workspace's connections, for the panel's connection picker.
+    pub connections: &'a [Connection],
 }
 
 /// Severity choices offered in the filter.
@@ -47,8 +50,64 @@ pub fn logs_panel_ui(ui: &mut egui::Ui, view: LogsPanelView<'_>) -> Vec<Action> 
         loading,
         last,
         zone,
+        connections,
     } = view;
     let mut actions = Vec::new();
+    let mut changed = connection_picker(
+        ui,
+        ("log_connection", id),
+        connections,
+        Signal::Logs,
+        &mut spec.connection,
+    );
+    let on_loki = spec
+        .connection
+        .and_then(|c| connections.iter().find(|x| x.id == c))
+        .is_some_and(|c| c.kind == SourceKind::Loki);
+    if on_loki {
+        changed |= logql_row_ui(ui, spec);
+    } else {
+        changed |= local_filters_ui(ui, id, spec);
+    }
+    ui.horizontal(|ui| {
+        if ui.button("Search logs").clicked() {
+            changed = true;
+        }
+        if loading {
+            ui.spinner();
+            if ui.button("Cancel").clicked() {
+                actions.push(Action::CancelQuery(id));
+            }
+        }
+    });
+    if changed {
+        actions.push(Action::RunQuery(id));
+    }
+    logs_result_ui(ui, id, spec, last, zone, &mut actions);
+    actions
+}
+
+/// The LogQL field of a Loki panel; true when the user asked to run it (Enter, or
+/// Ctrl+Enter as in the metrics editor).
+fn logql_row_ui(ui: &mut egui::Ui, spec: &mut LogsPanel) -> bool {
+    let mut run = false;
+    ui.horizontal(|ui| {
+        let l = ui.label("LogQL");
+        let response = ui
+            .add(
+                egui::TextEdit::singleline(&mut spec.query)
+                    .code_editor()
+                    .hint_text("{service_name=\"checkout\"} |= \"error\"")
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(l.id);
+        run = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    });
+    run
+}
+
+/// The filters of a logs panel on the Local source; true when one changed.
+fn local_filters_ui(ui: &mut egui::Ui, id: PanelId, spec: &mut LogsPanel) -> bool {
     let mut changed = false;
     ui.horizontal_wrapped(|ui| {
         let l = ui.label("Service");
@@ -92,19 +151,19 @@ pub fn logs_panel_ui(ui: &mut egui::Ui, view: LogsPanelView<'_>) -> Vec<Action> 
             )
             .labelled_by(l.id)
             .lost_focus();
-        if ui.button("Search logs").clicked() {
-            changed = true;
-        }
-        if loading {
-            ui.spinner();
-            if ui.button("Cancel").clicked() {
-                actions.push(Action::CancelQuery(id));
-            }
-        }
     });
-    if changed {
-        actions.push(Action::RunQuery(id));
-    }
+    changed
+}
+
+/// The loaded lines, or why there are none.
+fn logs_result_ui(
+    ui: &mut egui::Ui,
+    id: PanelId,
+    spec: &mut LogsPanel,
+    last: Option<Result<LoadedLogs<'_>, &SourceError>>,
+    zone: TimeZoneChoice,
+    actions: &mut Vec<Action>,
+) {
     match last {
         Some(Err(e)) => {
             ui.colored_label(ui.visuals().error_fg_color, e.to_string());
@@ -124,11 +183,19 @@ pub fn logs_panel_ui(ui: &mut egui::Ui, view: LogsPanelView<'_>) -> Vec<Action> 
                     ),
                 );
             }
+            if batch.more_available {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    format!(
+                        "Showing the newest {} lines; the server has more in this range. Narrow the time range or the query to see the rest.",
+                        batch.len()
+                    ),
+                );
+            }
             actions.extend(log_view_ui(ui, id, spec, batch, range, zone));
         }
         None => {}
     }
-    actions
 }
 
 /// What the log view remembers between frames (not saved): the selection, the search and

@@ -3,11 +3,13 @@
 use super::ConnectionId;
 use serde::{Deserialize, Serialize};
 
-/// A log list over the Local source (the Loki logs explorer comes later).
+/// A log list: LogQL over Loki, or filters over the Local source.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct LogsPanel {
     pub connection: Option<ConnectionId>,
+    /// LogQL, for a Loki connection (the fields below filter the Local source).
+    pub query: String,
     /// Empty for every service.
     pub service: String,
     /// Lowest OTLP severity number shown (0 all, 9 info, 13 warn, 17 error).
