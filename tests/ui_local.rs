@@ -62,7 +62,7 @@ fn an_error_log_line_opens_its_trace_in_the_trace_panel() {
     );
     let (logs, traces) = (PanelId(3), PanelId(4));
     let mut h = Harness::builder()
-        .with_size(egui::vec2(1280.0, 2200.0))
+        .with_size(egui::vec2(1280.0, 2600.0))
         .build_ui_state(|ui, app: &mut SignalscopeApp| app.frame_ui(ui), app);
     support::step_until(&mut h, "log and trace results", |h| {
         h.state().has_result(logs) && h.state().has_result(traces)

@@ -4,6 +4,7 @@
 use super::SignalscopeApp;
 use crate::analysis::AnalysedTrace;
 use crate::model::TraceId;
+use crate::sources::SourceError;
 use crate::workspace::{self, MetricsPanel, Panel, PanelId, PanelKind, SourceKind, TracesPanel};
 
 impl SignalscopeApp {
@@ -63,22 +64,26 @@ impl SignalscopeApp {
         self.run_query(id);
     }
 
+    /// Opens a trace in the first traces panel (a new one on the Local connection if there
+    /// is none), fetched from that panel's connection: Jaeger, Tempo or the Local store.
     pub(super) fn show_trace(&mut self, trace_id: TraceId) {
-        let Some(store) = self.local.as_ref().map(|l| l.store.clone()) else {
-            self.notify(
-                "Traces open from the Local source, which is not running",
-                true,
-            );
+        let panel = self.traces_panel();
+        let conn = self
+            .workspace
+            .panels
+            .iter()
+            .find(|p| p.id == panel)
+            .and_then(|p| p.kind.connection())
+            .and_then(|c| self.workspace.connection(c))
+            .cloned();
+        let Some(conn) = conn else {
+            self.notify("Choose a connection for the traces panel first", true);
             return;
         };
-        let panel = self.traces_panel();
+        let store = self.local.as_ref().map(|l| l.store.clone());
         let waker = self.waker();
-        let job = self.runtime.spawn(waker, move |_| async move {
-            // The tree and critical path of a big trace take a while: not on the UI thread.
-            tokio::task::spawn_blocking(move || store.trace(trace_id).map(AnalysedTrace::new))
-                .await
-                .ok()
-                .flatten()
+        let job = self.runtime.spawn(waker, move |_| {
+            super::trace_fetch::fetch_trace(conn, store, trace_id)
         });
         self.panels.entry(panel).or_default().trace_job = Some(job);
     }
@@ -91,7 +96,7 @@ impl SignalscopeApp {
         let job = self.runtime.spawn(waker, move |_| async move {
             tokio::task::spawn_blocking(move || AnalysedTrace::new(trace))
                 .await
-                .ok()
+                .map_err(|e| SourceError::Config(format!("analysing the trace stopped: {e}")))
         });
         self.panels.entry(panel).or_default().trace_job = Some(job);
         panel

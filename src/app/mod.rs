@@ -9,6 +9,7 @@ pub mod metrics_job;
 pub mod panel_query;
 pub mod panel_state;
 pub mod slo_job;
+pub mod trace_fetch;
 mod trace_files;
 
 use crate::export::csv::chart_to_csv;
@@ -410,6 +411,7 @@ impl SignalscopeApp {
                                     },
                                     open_trace: state.open_trace.as_ref(),
                                     zone,
+                                    connections: &connections,
                                 },
                             )
                         }
@@ -556,8 +558,12 @@ impl SignalscopeApp {
     }
 
     fn poll_jobs(&mut self, ctx: &egui::Context) {
+        let mut trace_failures = Vec::new();
         for state in self.panels.values_mut() {
-            state.poll();
+            trace_failures.extend(state.poll());
+        }
+        for e in trace_failures {
+            self.notify(format!("Could not open the trace: {e}"), true);
         }
         if let Some(job) = self.slo_import.take() {
             match job.try_take() {
@@ -808,12 +814,19 @@ impl SignalscopeApp {
                 self.runtime
                     .spawn(waker, move |_| panel_query::find_logs(store, q, (from, to)))
             }
+            PanelKind::Traces(spec)
+                if matches!(conn.kind, SourceKind::Jaeger | SourceKind::Tempo) =>
+            {
+                self.runtime.spawn(waker, move |progress| async move {
+                    trace_fetch::search_remote_traces(spec, conn, (from, to), &progress).await
+                })
+            }
             PanelKind::Traces(spec) => {
                 let Some(store) = store else {
-                    state.last = Some(Err(SourceError::Config(
-                        "trace panels read the Local source; Jaeger and Tempo searches come later"
-                            .into(),
-                    )));
+                    state.last = Some(Err(SourceError::Config(format!(
+                        "trace panels read Jaeger, Tempo or the Local source, not {}",
+                        conn.kind.name()
+                    ))));
                     return;
                 };
                 let q = panel_query::trace_query(&spec, (from, to));

@@ -164,6 +164,11 @@ pub async fn fetch_panel(
                 .await
                 .map(Some)
         }
+        PanelKind::Traces(spec) if matches!(conn.kind, SourceKind::Jaeger | SourceKind::Tempo) => {
+            super::trace_fetch::search_remote_traces(spec, conn, range, &progress)
+                .await
+                .map(Some)
+        }
         PanelKind::Traces(spec) => {
             let store = store.ok_or_else(|| local_only("trace"))?;
             find_traces(store, trace_query(&spec, range))

@@ -28,7 +28,7 @@ pub struct PanelState {
     /// The last finished query, shown while a new one loads.
     pub last: Option<Result<PanelData, SourceError>>,
     /// A trace being fetched for a traces panel, and the one on show.
-    pub trace_job: Option<Job<Option<AnalysedTrace>>>,
+    pub trace_job: Option<Job<Result<AnalysedTrace, SourceError>>>,
     pub open_trace: Option<Arc<AnalysedTrace>>,
     /// The panel's rectangle in the last frame, in points (for export).
     pub rect: Option<egui::Rect>,
@@ -39,8 +39,8 @@ pub struct PanelState {
 }
 
 impl PanelState {
-    /// Moves finished jobs' results into place.
-    pub fn poll(&mut self) {
+    /// Moves finished jobs' results into place; returns why a trace could not be opened.
+    pub fn poll(&mut self) -> Option<SourceError> {
         if let Some(job) = self.job.take() {
             match job.try_take() {
                 Ok(result) => self.last = Some(result),
@@ -49,10 +49,12 @@ impl PanelState {
         }
         if let Some(job) = self.trace_job.take() {
             match job.try_take() {
-                Ok(trace) => self.open_trace = trace.map(Arc::new),
+                Ok(Ok(trace)) => self.open_trace = Some(Arc::new(trace)),
+                Ok(Err(e)) => return Some(e),
                 Err(job) => self.trace_job = Some(job),
             }
         }
+        None
     }
 
     /// The last metrics result, if this is a metrics panel that has one.

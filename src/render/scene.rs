@@ -131,6 +131,7 @@ pub fn snapshot_ui(ui: &mut egui::Ui, snapshot: &mut PanelSnapshot) {
                         },
                         open_trace: open_trace.as_ref(),
                         zone,
+                        connections,
                     },
                 )
             }

@@ -53,23 +53,24 @@ pub fn logs_panel_ui(ui: &mut egui::Ui, view: LogsPanelView<'_>) -> Vec<Action> 
         connections,
     } = view;
     let mut actions = Vec::new();
-    let mut changed = connection_picker(
-        ui,
-        ("log_connection", id),
-        connections,
-        Signal::Logs,
-        &mut spec.connection,
-    );
-    let on_loki = spec
-        .connection
-        .and_then(|c| connections.iter().find(|x| x.id == c))
-        .is_some_and(|c| c.kind == SourceKind::Loki);
-    if on_loki {
-        changed |= logql_row_ui(ui, spec);
-    } else {
-        changed |= local_filters_ui(ui, id, spec);
-    }
-    ui.horizontal(|ui| {
+    let mut changed = false;
+    ui.horizontal_wrapped(|ui| {
+        changed |= connection_picker(
+            ui,
+            ("log_connection", id),
+            connections,
+            Signal::Logs,
+            &mut spec.connection,
+        );
+        let on_loki = spec
+            .connection
+            .and_then(|c| connections.iter().find(|x| x.id == c))
+            .is_some_and(|c| c.kind == SourceKind::Loki);
+        if on_loki {
+            changed |= logql_field_ui(ui, spec);
+        } else {
+            changed |= local_filters_ui(ui, id, spec);
+        }
         if ui.button("Search logs").clicked() {
             changed = true;
         }
@@ -87,71 +88,65 @@ pub fn logs_panel_ui(ui: &mut egui::Ui, view: LogsPanelView<'_>) -> Vec<Action> 
     actions
 }
 
-/// The LogQL field of a Loki panel; true when the user asked to run it (Enter, or
-/// Ctrl+Enter as in the metrics editor).
-fn logql_row_ui(ui: &mut egui::Ui, spec: &mut LogsPanel) -> bool {
-    let mut run = false;
-    ui.horizontal(|ui| {
-        let l = ui.label("LogQL");
-        let response = ui
-            .add(
-                egui::TextEdit::singleline(&mut spec.query)
-                    .code_editor()
-                    .hint_text("{service_name=\"checkout\"} |= \"error\"")
-                    .desired_width(f32::INFINITY),
-            )
-            .labelled_by(l.id);
-        run = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-    });
-    run
+/// The LogQL field of a Loki panel; true when the user asked to run it (Enter).
+fn logql_field_ui(ui: &mut egui::Ui, spec: &mut LogsPanel) -> bool {
+    let l = ui.label("LogQL");
+    let width = (ui.available_width() - 180.0).max(240.0);
+    let response = ui
+        .add(
+            egui::TextEdit::singleline(&mut spec.query)
+                .code_editor()
+                .hint_text("{service_name=\"checkout\"} |= \"error\"")
+                .desired_width(width),
+        )
+        .labelled_by(l.id);
+    response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))
 }
 
 /// The filters of a logs panel on the Local source; true when one changed.
 fn local_filters_ui(ui: &mut egui::Ui, id: PanelId, spec: &mut LogsPanel) -> bool {
     let mut changed = false;
-    ui.horizontal_wrapped(|ui| {
-        let l = ui.label("Service");
-        changed |= ui
-            .add(
-                egui::TextEdit::singleline(&mut spec.service)
-                    .hint_text("all")
-                    .desired_width(100.0),
-            )
-            .labelled_by(l.id)
-            .lost_focus();
-        egui::ComboBox::new(("log_severity", id), "Severity")
-            .selected_text(
-                SEVERITIES
-                    .iter()
-                    .find(|s| s.0 == spec.min_severity)
-                    .map_or("All", |s| s.1),
-            )
-            .show_ui(ui, |ui| {
-                for &(n, label) in SEVERITIES {
-                    changed |= ui
-                        .selectable_value(&mut spec.min_severity, n, label)
-                        .changed();
-                }
-            });
-        let l = ui.label("Text");
-        changed |= ui
-            .add(
-                egui::TextEdit::singleline(&mut spec.text)
-                    .hint_text("contains…")
-                    .desired_width(160.0),
-            )
-            .labelled_by(l.id)
-            .lost_focus();
-        let l = ui.label("Trace id");
-        changed |= ui
-            .add(
-                egui::TextEdit::singleline(&mut spec.trace_id)
-                    .hint_text("any")
-                    .desired_width(120.0),
-            )
-            .labelled_by(l.id)
-            .lost_focus();
-    });
+    let l = ui.label("Service");
+    changed |= ui
+        .add(
+            egui::TextEdit::singleline(&mut spec.service)
+                .hint_text("all")
+                .desired_width(100.0),
+        )
+        .labelled_by(l.id)
+        .lost_focus();
+    egui::ComboBox::new(("log_severity", id), "Severity")
+        .selected_text(
+            SEVERITIES
+                .iter()
+                .find(|s| s.0 == spec.min_severity)
+                .map_or("All", |s| s.1),
+        )
+        .show_ui(ui, |ui| {
+            for &(n, label) in SEVERITIES {
+                changed |= ui
+                    .selectable_value(&mut spec.min_severity, n, label)
+                    .changed();
+            }
+        });
+    let l = ui.label("Text");
+    changed |= ui
+        .add(
+            egui::TextEdit::singleline(&mut spec.text)
+                .hint_text("contains…")
+                .desired_width(160.0),
+        )
+        .labelled_by(l.id)
+        .lost_focus();
+    let l = ui.label("Trace id");
+    changed |= ui
+        .add(
+            egui::TextEdit::singleline(&mut spec.trace_id)
+                .hint_text("any")
+                .desired_width(120.0),
+        )
+        .labelled_by(l.id)
+        .lost_focus();
     changed
 }
 

@@ -1,4 +1,5 @@
-//! A trace list over the Local source, and the waterfall of the trace the user opens.
+//! A trace search over Jaeger, Tempo or the Local source, its list of traces, and the trace
+//! the user opens.
 
 use super::action::Action;
 use super::time_axis::format_time;
@@ -6,7 +7,8 @@ use super::waterfall::waterfall_ui;
 use crate::analysis::AnalysedTrace;
 use crate::model::{TimeZoneChoice, TraceSummary};
 use crate::sources::SourceError;
-use crate::workspace::{PanelId, TracesPanel};
+use crate::ui::connection_picker::connection_picker;
+use crate::workspace::{Connection, PanelId, Signal, SourceKind, TracesPanel};
 use egui::{Color32, RichText};
 use std::sync::Arc;
 
@@ -17,6 +19,8 @@ pub struct TracesPanelView<'a> {
     pub last: Option<Result<&'a Vec<TraceSummary>, &'a SourceError>>,
     pub open_trace: Option<&'a Arc<AnalysedTrace>>,
     pub zone: TimeZoneChoice,
+    /// The workspace's connections, for the panel's connection picker.
+    pub connections: &'a [Connection],
 }
 
 /// The most traces one search returns.
@@ -42,15 +46,48 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
         last,
         open_trace,
         zone,
+        connections,
     } = view;
     let mut actions = Vec::new();
     let mut changed = false;
+    let kind = spec
+        .connection
+        .and_then(|c| connections.iter().find(|x| x.id == c))
+        .map(|c| c.kind);
+    if kind == Some(SourceKind::Tempo) {
+        ui.horizontal(|ui| {
+            let l = ui.label("TraceQL");
+            let response = ui
+                .add(
+                    egui::TextEdit::singleline(&mut spec.traceql)
+                        .code_editor()
+                        .hint_text("{ resource.service.name = \"checkout\" && status = error }")
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(l.id);
+            changed |= response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        });
+    }
     ui.horizontal_wrapped(|ui| {
-        for (label, value, hint) in [
+        changed |= connection_picker(
+            ui,
+            ("trace_connection", id),
+            connections,
+            Signal::Traces,
+            &mut spec.connection,
+        );
+        let form = [
             ("Service", &mut spec.service, "all"),
             ("Operation", &mut spec.operation, "all"),
             ("Attribute", &mut spec.attribute, "key=value"),
-        ] {
+        ];
+        // Tempo's filters are its TraceQL; the form is Jaeger's and the Local store's.
+        let form = if kind == Some(SourceKind::Tempo) {
+            Vec::new()
+        } else {
+            Vec::from(form)
+        };
+        for (label, value, hint) in form {
             let l = ui.label(label);
             changed |= ui
                 .add(
@@ -61,11 +98,13 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
                 .labelled_by(l.id)
                 .lost_focus();
         }
-        let l = ui.label("Min duration (ms)");
-        changed |= ui
-            .add(egui::DragValue::new(&mut spec.min_duration_ms).range(0.0..=1e7))
-            .labelled_by(l.id)
-            .changed();
+        if kind != Some(SourceKind::Tempo) {
+            let l = ui.label("Min duration (ms)");
+            changed |= ui
+                .add(egui::DragValue::new(&mut spec.min_duration_ms).range(0.0..=1e7))
+                .labelled_by(l.id)
+                .changed();
+        }
         changed |= ui.checkbox(&mut spec.errors_only, "Errors only").changed();
         if ui.button("Search traces").clicked() {
             changed = true;

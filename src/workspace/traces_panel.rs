@@ -14,6 +14,8 @@ pub struct TracesPanel {
     pub attribute: String,
     pub min_duration_ms: f64,
     pub errors_only: bool,
+    /// TraceQL, for a Tempo connection; empty matches every trace.
+    pub traceql: String,
     /// How the open trace is drawn.
     pub view: TraceView,
 }

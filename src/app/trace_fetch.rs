@@ -1,0 +1,160 @@
+//! Traces from whichever source a traces panel reads: a search's list of traces, and one
+//! trace by id, from Jaeger, Tempo or the Local store. Shared by the window and the renderer.
+
+use super::panel_state::PanelData;
+use crate::analysis::AnalysedTrace;
+use crate::fetch::Progress;
+use crate::model::{Trace, TraceId};
+use crate::sources::jaeger::{JaegerClient, TraceSearch};
+use crate::sources::tempo::{TempoClient, TraceQlSearch};
+use crate::sources::{DecodedTraces, HttpClient, SourceError};
+use crate::store::LocalStore;
+use crate::ui::traces_panel::TRACE_LIST_LIMIT;
+use crate::workspace::{Connection, SourceKind, TracesPanel};
+
+/// Unix seconds to nanoseconds.
+fn ns(t: f64) -> u64 {
+    (t.max(0.0) * 1e9) as u64
+}
+
+/// The Jaeger search a traces panel's form describes over `[from, to]` (Unix seconds).
+pub fn jaeger_search(
+    spec: &TracesPanel,
+    (from, to): (f64, f64),
+) -> Result<TraceSearch, SourceError> {
+    let service = spec.service.trim();
+    if service.is_empty() {
+        // Jaeger's search API requires a service, as its UI's form does.
+        return Err(SourceError::Config(
+            "Jaeger searches one service at a time: type a service".into(),
+        ));
+    }
+    let tags = spec
+        .attribute
+        .split_whitespace()
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.trim_matches('"').to_owned()))
+        .collect();
+    Ok(TraceSearch {
+        service: service.to_owned(),
+        operation: Some(spec.operation.trim().to_owned()).filter(|o| !o.is_empty()),
+        tags,
+        min_duration_ns: Some((spec.min_duration_ms.max(0.0) * 1e6) as u64).filter(|&d| d > 0),
+        max_duration_ns: None,
+        limit: TRACE_LIST_LIMIT,
+        start_ns: ns(from),
+        end_ns: ns(to),
+    })
+}
+
+/// The TraceQL search of a traces panel over `[from, to]`; an empty query matches every trace.
+pub fn tempo_search(spec: &TracesPanel, (from, to): (f64, f64)) -> TraceQlSearch {
+    let query = spec.traceql.trim();
+    TraceQlSearch {
+        query: if query.is_empty() { "{}" } else { query }.to_owned(),
+        start_s: from.max(0.0).floor() as u64,
+        end_s: to.max(0.0).ceil() as u64,
+        limit: TRACE_LIST_LIMIT,
+        spans_per_span_set: None,
+    }
+}
+
+/// Searches a Jaeger or Tempo connection for a traces panel's list.
+pub async fn search_remote_traces(
+    spec: TracesPanel,
+    conn: Connection,
+    range: (f64, f64),
+    progress: &Progress,
+) -> Result<PanelData, SourceError> {
+    let http = HttpClient::new(&conn)?;
+    let mut list = match conn.kind {
+        SourceKind::Jaeger => {
+            let search = jaeger_search(&spec, range)?;
+            let mut list = JaegerClient::new(http)
+                .search_summaries(&search, progress)
+                .await?;
+            if spec.errors_only {
+                list.retain(|t| t.error_count > 0);
+            }
+            list
+        }
+        SourceKind::Tempo => {
+            let found = TempoClient::new(http)
+                .search(&tempo_search(&spec, range), progress)
+                .await?;
+            let mut list: Vec<_> = found.traces.into_iter().map(|t| t.summary).collect();
+            if spec.errors_only {
+                list.retain(|t| t.error_count > 0);
+            }
+            list
+        }
+        other => {
+            return Err(SourceError::Config(format!(
+                "{} does not serve traces",
+                other.name()
+            )));
+        }
+    };
+    list.sort_by_key(|t| std::cmp::Reverse(t.start_ns));
+    Ok(PanelData::Traces(list))
+}
+
+/// One trace by id from `conn` (a Local connection reads `store`), analysed off the async
+/// workers; a trace with notes (partial, spans dropped) is logged, not refused.
+pub async fn fetch_trace(
+    conn: Connection,
+    store: Option<LocalStore>,
+    trace_id: TraceId,
+) -> Result<AnalysedTrace, SourceError> {
+    let progress = Progress::default();
+    let trace: Trace = match conn.kind {
+        SourceKind::Local => {
+            let store = store.ok_or_else(|| {
+                SourceError::Config("the local store is not running in this session".into())
+            })?;
+            tokio::task::spawn_blocking(move || store.trace(trace_id))
+                .await
+                .map_err(|e| SourceError::Config(format!("reading the trace stopped: {e}")))?
+                .ok_or_else(|| {
+                    SourceError::Config(format!("trace {trace_id} is not in the local store"))
+                })?
+        }
+        SourceKind::Jaeger => {
+            let http = HttpClient::new(&conn)?;
+            first_trace(JaegerClient::new(http).trace(trace_id, &progress).await?)?
+        }
+        SourceKind::Tempo => {
+            let http = HttpClient::new(&conn)?;
+            let fetched = TempoClient::new(http)
+                .trace(&trace_id.to_string(), &progress)
+                .await?;
+            if let Some(note) = &fetched.partial {
+                tracing::warn!("trace {trace_id} is partial: {note}");
+            }
+            first_trace(fetched.decoded)?
+        }
+        other => {
+            return Err(SourceError::Config(format!(
+                "{} does not serve traces",
+                other.name()
+            )));
+        }
+    };
+    tokio::task::spawn_blocking(move || AnalysedTrace::new(trace))
+        .await
+        .map_err(|e| SourceError::Config(format!("analysing the trace stopped: {e}")))
+}
+
+fn first_trace(decoded: DecodedTraces) -> Result<Trace, SourceError> {
+    if decoded.dropped_spans > 0 {
+        tracing::warn!(
+            "{} spans without readable ids were left out",
+            decoded.dropped_spans
+        );
+    }
+    decoded
+        .traces
+        .into_iter()
+        .next()
+        .ok_or_else(|| SourceError::Config("the server answered with no spans".into()))
+}

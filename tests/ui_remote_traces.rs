@@ -1,0 +1,161 @@
+//! Traces panels on Jaeger and Tempo connections, driven through their accessible widgets
+//! against replay servers serving the recorded responses: search, the list of traces, and a
+//! click that opens one (fetched by id from the same server).
+
+mod support;
+mod trace_replay;
+
+use chrono::TimeZone as _;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use signalscope::app::{SignalscopeApp, Startup};
+use signalscope::fetch::Runtime;
+use signalscope::model::TimeRange;
+use signalscope::workspace::{
+    Connection, ConnectionId, Panel, PanelId, PanelKind, SourceKind, TracesPanel, Workspace,
+};
+use std::sync::Arc;
+use trace_replay::{JSON, Query, Replay, TEXT, fixture, go_not_found};
+
+const STORY: &str = "bdd640fb06671ad11c80317fa3b1799d";
+
+fn harness(
+    kind: SourceKind,
+    url: &str,
+    spec: TracesPanel,
+) -> (Harness<'static, SignalscopeApp>, PanelId) {
+    let mut ws = Workspace::default();
+    let id = ConnectionId(5);
+    let mut conn = Connection::prometheus(id, kind.name(), url);
+    conn.kind = kind;
+    ws.connections.push(conn);
+    ws.time.range = TimeRange::Absolute {
+        from: chrono::Utc.with_ymd_and_hms(2026, 11, 24, 7, 0, 0).unwrap(),
+        to: chrono::Utc.with_ymd_and_hms(2026, 11, 24, 8, 0, 0).unwrap(),
+    };
+    let panel = PanelId(1);
+    ws.panels.push(Panel {
+        id: panel,
+        title: "Traces".into(),
+        kind: PanelKind::Traces(TracesPanel {
+            connection: Some(id),
+            ..spec
+        }),
+    });
+    let app = SignalscopeApp::new(
+        Arc::new(Runtime::new().unwrap()),
+        Startup {
+            workspace: ws,
+            path: None,
+            load_error: None,
+            run_now: vec![],
+            local: None,
+        },
+    );
+    let h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 900.0))
+        .build_ui_state(|ui, app: &mut SignalscopeApp| app.frame_ui(ui), app);
+    (h, panel)
+}
+
+#[test]
+fn tempo_traceql_search_lists_the_story_trace_and_a_click_opens_it() {
+    let tempo = Replay::start(|path, q: &Query| match path {
+        "/api/search" => match q.get("q").map(String::as_str) {
+            Some("{ status = error }") => {
+                (200, JSON, fixture("tempo/search-traceql-status-error.json"))
+            }
+            _ => (400, TEXT, fixture("tempo/error-400-invalid-traceql.txt")),
+        },
+        p if p == format!("/api/v2/traces/{STORY}") => (200, JSON, fixture("tempo/trace-v2.json")),
+        _ => go_not_found(),
+    });
+    let (mut h, panel) = harness(SourceKind::Tempo, &tempo.url, TracesPanel::default());
+    h.run_steps(2);
+    // Tempo's panel asks for TraceQL, not Jaeger's form.
+    assert!(h.query_by_label("Service").is_none());
+    h.get_by_label("TraceQL").click();
+    h.step();
+    h.get_by_label("TraceQL").type_text("{ status = error }");
+    h.step();
+    h.key_press(egui::Key::Enter);
+    support::step_until(&mut h, "the search", |h| h.state().has_result(panel));
+    h.run_steps(2);
+    let search = tempo
+        .requests()
+        .into_iter()
+        .find(|(p, _)| p == "/api/search")
+        .expect("a search request")
+        .1;
+    assert_eq!(search.get("start").map(String::as_str), Some("1795503600"));
+    assert_eq!(search.get("end").map(String::as_str), Some("1795507200"));
+
+    h.get_by_label("frontend: GET /checkout").click();
+    support::step_until(&mut h, "the opened trace", |h| {
+        h.state().open_trace(panel).is_some()
+    });
+    h.run_steps(2);
+    assert!(tempo.paths().contains(&format!("/api/v2/traces/{STORY}")));
+    let trace = h.state().open_trace(panel).unwrap();
+    assert_eq!(trace.trace_id.to_string(), STORY);
+    assert!(
+        trace.spans.iter().any(|s| s.name == "POST /api/checkout"),
+        "the checkout span is in the opened trace"
+    );
+
+    // TraceQL Tempo rejects: its own words.
+    h.get_by_label("TraceQL").click();
+    h.step();
+    h.get_by_label("TraceQL").type_text(" &&");
+    h.step();
+    h.key_press(egui::Key::Enter);
+    support::step_until(&mut h, "Tempo's error", |h| {
+        h.query_by_label_contains("invalid TraceQL").is_some()
+    });
+}
+
+#[test]
+fn jaeger_search_needs_a_service_then_lists_summaries_and_opens_a_trace() {
+    let jaeger = Replay::start(|path, q: &Query| match path {
+        "/api/v3/trace-summaries"
+            if q.get("query.service_name").map(String::as_str) == Some("frontend") =>
+        {
+            (200, JSON, fixture("jaeger/apiv3/FindTraceSummaries.json"))
+        }
+        "/api/v3/traces/00000000000000000000000000000001" => {
+            (200, JSON, fixture("jaeger/apiv3/GetTrace.json"))
+        }
+        _ => go_not_found(),
+    });
+    let (mut h, panel) = harness(SourceKind::Jaeger, &jaeger.url, TracesPanel::default());
+    h.run_steps(2);
+    h.get_by_label("Search traces").click();
+    support::step_until(&mut h, "the refusal", |h| {
+        h.query_by_label_contains("Jaeger searches one service at a time")
+            .is_some()
+    });
+    // Only the health check (services) reached the server: no search without a service.
+    assert!(
+        !jaeger.paths().iter().any(|p| p.contains("trace")),
+        "{:?}",
+        jaeger.paths()
+    );
+
+    h.get_by_label("Service").click();
+    h.step();
+    h.get_by_label("Service").type_text("frontend");
+    h.step();
+    h.get_by_label("Search traces").click();
+    support::step_until(&mut h, "the summaries", |h| {
+        h.query_by_label("frontend: HTTP GET /").is_some()
+    });
+    assert!(h.query_by_label_contains("1 errors").is_some());
+    assert!(h.query_by_label_contains("2 spans").is_some());
+
+    h.get_by_label("frontend: HTTP GET /").click();
+    support::step_until(&mut h, "the opened trace", |h| {
+        h.state().open_trace(panel).is_some()
+    });
+    let trace = h.state().open_trace(panel).unwrap();
+    assert_eq!(trace.spans[0].name, "foobar");
+}
