@@ -2,6 +2,7 @@
 //! against replay servers serving the recorded responses: search, the list of traces, and a
 //! click that opens one (fetched by id from the same server).
 
+mod loki_support;
 mod support;
 mod trace_replay;
 
@@ -23,6 +24,7 @@ fn harness(
     kind: SourceKind,
     url: &str,
     spec: TracesPanel,
+    more: impl FnOnce(&mut Workspace),
 ) -> (Harness<'static, SignalscopeApp>, PanelId) {
     let mut ws = Workspace::default();
     let id = ConnectionId(5);
@@ -42,6 +44,7 @@ fn harness(
             ..spec
         }),
     });
+    more(&mut ws);
     let app = SignalscopeApp::new(
         Arc::new(Runtime::new().unwrap()),
         Startup {
@@ -70,7 +73,12 @@ fn tempo_traceql_search_lists_the_story_trace_and_a_click_opens_it() {
         p if p == format!("/api/v2/traces/{STORY}") => (200, JSON, fixture("tempo/trace-v2.json")),
         _ => go_not_found(),
     });
-    let (mut h, panel) = harness(SourceKind::Tempo, &tempo.url, TracesPanel::default());
+    let (mut h, panel) = harness(
+        SourceKind::Tempo,
+        &tempo.url,
+        TracesPanel::default(),
+        |_| {},
+    );
     h.run_steps(2);
     // Tempo's panel asks for TraceQL, not Jaeger's form.
     assert!(h.query_by_label("Service").is_none());
@@ -127,7 +135,12 @@ fn jaeger_search_needs_a_service_then_lists_summaries_and_opens_a_trace() {
         }
         _ => go_not_found(),
     });
-    let (mut h, panel) = harness(SourceKind::Jaeger, &jaeger.url, TracesPanel::default());
+    let (mut h, panel) = harness(
+        SourceKind::Jaeger,
+        &jaeger.url,
+        TracesPanel::default(),
+        |_| {},
+    );
     h.run_steps(2);
     h.get_by_label("Search traces").click();
     support::step_until(&mut h, "the refusal", |h| {
@@ -158,4 +171,80 @@ fn jaeger_search_needs_a_service_then_lists_summaries_and_opens_a_trace() {
     });
     let trace = h.state().open_trace(panel).unwrap();
     assert_eq!(trace.spans[0].name, "foobar");
+}
+
+/// A span of a Tempo trace → its logs in a Loki logs panel: the LogQL names the trace, over
+/// the span's time with the margin.
+#[test]
+fn logs_for_a_tempo_span_ask_loki_for_the_trace_id() {
+    let tempo = Replay::start(|path, q: &Query| match path {
+        "/api/search" if q.get("q").map(String::as_str) == Some("{ status = error }") => {
+            (200, JSON, fixture("tempo/search-traceql-status-error.json"))
+        }
+        p if p == format!("/api/v2/traces/{STORY}") => (200, JSON, fixture("tempo/trace-v2.json")),
+        _ => go_not_found(),
+    });
+    let loki = loki_support::ReplayLoki::start();
+    let spec = TracesPanel {
+        traceql: "{ status = error }".into(),
+        ..TracesPanel::default()
+    };
+    let (mut h, panel) = harness(SourceKind::Tempo, &tempo.url, spec, |ws| {
+        let mut conn = Connection::prometheus(ConnectionId(9), "Loki", &loki.url);
+        conn.kind = SourceKind::Loki;
+        conn.headers = vec![signalscope::workspace::HeaderEntry::from_input(
+            "X-Scope-OrgID",
+            loki_support::TENANT,
+        )];
+        ws.connections.push(conn);
+        ws.panels.push(Panel {
+            id: PanelId(2),
+            title: "Logs".into(),
+            kind: PanelKind::Logs(signalscope::workspace::LogsPanel {
+                connection: Some(ConnectionId(9)),
+                ..Default::default()
+            }),
+        });
+    });
+    h.ctx
+        .set_missing_glyph_policy(egui::epaint::text::MissingGlyphPolicy::Tofu);
+    h.run_steps(2);
+    h.get_by_label("Search traces").click();
+    support::step_until(&mut h, "the search", |h| h.state().has_result(panel));
+    h.run_steps(2);
+    h.get_by_label("frontend: GET /checkout").click();
+    support::step_until(&mut h, "the opened trace", |h| {
+        h.state().open_trace(panel).is_some()
+    });
+    h.run_steps(2);
+    h.get_by_label("checkout: POST /api/checkout").click();
+    h.run_steps(2);
+    h.get_by_label("Logs for this span").click();
+    support::step_until(&mut h, "the Loki query", |h| {
+        h.state().has_result(PanelId(2))
+    });
+    let asked = loki
+        .seen()
+        .into_iter()
+        .find(|s| s.path == "/loki/api/v1/query_range")
+        .expect("the logs panel asked Loki");
+    assert_eq!(
+        asked.param("query"),
+        Some(format!(r#"{{service_name=~".+"}} |= "{STORY}""#).as_str())
+    );
+    let span = h
+        .state()
+        .open_trace(panel)
+        .unwrap()
+        .spans
+        .iter()
+        .find(|s| s.name == "POST /api/checkout")
+        .unwrap()
+        .clone();
+    let start: u64 = asked.param("start").unwrap().parse().unwrap();
+    let end: u64 = asked.param("end").unwrap().parse().unwrap();
+    assert!(
+        start < span.start_ns && end > span.end_ns,
+        "the span's time with a margin"
+    );
 }

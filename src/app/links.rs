@@ -5,6 +5,7 @@ use super::SignalscopeApp;
 use crate::analysis::AnalysedTrace;
 use crate::model::TraceId;
 use crate::sources::SourceError;
+use crate::sources::loki::link_queries;
 use crate::workspace::{self, MetricsPanel, Panel, PanelId, PanelKind, SourceKind, TracesPanel};
 
 impl SignalscopeApp {
@@ -36,8 +37,12 @@ impl SignalscopeApp {
     /// Points the first logs panel (a new one if none) at a service's errors, and runs it.
     pub(super) fn show_service_error_logs(&mut self, service: &str) {
         let index = self.logs_panel_index();
+        let on_loki = self.panel_on(index, SourceKind::Loki);
         let panel = &mut self.workspace.panels[index];
         if let PanelKind::Logs(spec) = &mut panel.kind {
+            if on_loki {
+                spec.query = link_queries::service_errors(service);
+            }
             spec.service = service.to_owned();
             spec.min_severity = 17;
             spec.trace_id.clear();
@@ -52,8 +57,12 @@ impl SignalscopeApp {
         let from = chrono::DateTime::from_timestamp_nanos(from_ns as i64);
         let to = chrono::DateTime::from_timestamp_nanos(to_ns as i64);
         let index = self.logs_panel_index();
+        let on_loki = self.panel_on(index, SourceKind::Loki);
         let panel = &mut self.workspace.panels[index];
         if let PanelKind::Logs(spec) = &mut panel.kind {
+            if on_loki {
+                spec.query = link_queries::trace_lines(trace_id);
+            }
             spec.trace_id = trace_id.to_string();
             spec.min_severity = 0;
             spec.service.clear();
@@ -100,6 +109,15 @@ impl SignalscopeApp {
         });
         self.panels.entry(panel).or_default().trace_job = Some(job);
         panel
+    }
+
+    /// Whether the panel at `index` reads a connection of `kind`.
+    fn panel_on(&self, index: usize, kind: SourceKind) -> bool {
+        self.workspace.panels[index]
+            .kind
+            .connection()
+            .and_then(|c| self.workspace.connection(c))
+            .is_some_and(|c| c.kind == kind)
     }
 
     /// Where the first logs panel is in the workspace, added (on the Local connection if any)
