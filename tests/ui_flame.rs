@@ -1,6 +1,7 @@
 //! The other views of an open trace, driven through the traces panel's view selector on a
 //! hand-built trace: the flame graph (a click on a frame selects its span, hovering shows its
-//! duration), the aggregated flame graph, and the statistics table with its sortable columns.
+//! duration), the aggregated flame graph, the statistics table with its sortable columns, and
+//! the headless render of the chosen view.
 
 mod support;
 
@@ -155,4 +156,72 @@ fn statistics_show_each_operation_and_sort_by_a_column() {
     h.get_by_label_contains("Count").click();
     h.run_steps(2);
     assert!(y(&h, "SELECT orders") > y(&h, "charge card"));
+}
+
+/// Pixels within a small distance of `color`.
+fn pixels_near(image: &image::RgbaImage, color: egui::Color32) -> usize {
+    image
+        .pixels()
+        .filter(|p| {
+            let [r, g, b, _] = p.0;
+            r.abs_diff(color.r()) <= 12
+                && g.abs_diff(color.g()) <= 12
+                && b.abs_diff(color.b()) <= 12
+        })
+        .count()
+}
+
+/// The headless render draws the same panel code, so it honours the panel's chosen view: the
+/// flame graph's root frame is a band of the frontend's colour across the whole width, the
+/// waterfall's root bar is narrower and the statistics table has none.
+#[test]
+fn the_headless_render_draws_the_chosen_view() {
+    use signalscope::analysis::AnalysedTrace;
+    use signalscope::model::TimeZoneChoice;
+    use signalscope::render::{OffscreenRenderer, PanelSnapshot, RenderOptions, render_panel};
+    use signalscope::ui::chart::service_color;
+    use signalscope::workspace::{Panel, PanelId, TracesPanel};
+
+    let mut renderer = OffscreenRenderer::new().expect("an offscreen device");
+    let options = RenderOptions::default();
+    let background = egui::Visuals::dark().panel_fill;
+    // Frames are drawn at 85% opacity over the background.
+    let frontend = service_color("frontend");
+    let blend = |c: u8, b: u8| (f32::from(c) * 0.85 + f32::from(b) * 0.15).round() as u8;
+    let drawn = egui::Color32::from_rgb(
+        blend(frontend.r(), background.r()),
+        blend(frontend.g(), background.g()),
+        blend(frontend.b(), background.b()),
+    );
+    let trace = Arc::new(AnalysedTrace::new(trace()));
+    let now = chrono::Utc::now();
+    let mut count = |view: TraceView| {
+        let snapshot = PanelSnapshot {
+            panel: Panel {
+                id: PanelId(1),
+                title: "Traces".into(),
+                kind: PanelKind::Traces(TracesPanel {
+                    view,
+                    ..TracesPanel::default()
+                }),
+            },
+            data: None,
+            open_trace: Some(Arc::clone(&trace)),
+            hidden: Default::default(),
+            connections: vec![],
+            range: (now - chrono::Duration::hours(1), now),
+            zone: TimeZoneChoice::Utc,
+        };
+        let image = render_panel(&mut renderer, &snapshot, &options).expect("renders");
+        pixels_near(&image, drawn)
+    };
+    let flame = count(TraceView::Flame);
+    let waterfall = count(TraceView::Waterfall);
+    let statistics = count(TraceView::Statistics);
+    assert!(flame > 1000 * 15, "a full-width root frame: {flame}");
+    assert!(
+        waterfall < flame * 2 / 3,
+        "a narrower root bar: {waterfall}"
+    );
+    assert!(statistics < 50, "no frames in the table: {statistics}");
 }
