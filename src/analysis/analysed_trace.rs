@@ -1,8 +1,11 @@
 //! A trace with everything its views derive from it, computed once when it opens (off the UI
-//! thread): the tree, self times, and the critical path indexed by span.
+//! thread): the tree, self times, the critical path indexed by span, the flame graphs and the
+//! statistics table.
 
 use super::critical_path::{CriticalSegment, critical_path, on_critical_path};
+use super::flame::{AggregatedFlame, Icicle, aggregate_flame, icicle};
 use super::operations::TraceOperations;
+use super::trace_stats::{OperationStats, trace_stats};
 use super::trace_tree::TraceTree;
 use crate::model::Trace;
 
@@ -19,6 +22,12 @@ pub struct AnalysedTrace {
     /// Earliest start and latest end of any span, ns.
     pub start_ns: u64,
     pub end_ns: u64,
+    /// Every span as a flame-graph rectangle, in tree pre-order.
+    pub icicle: Icicle,
+    /// Identical service/operation stacks merged.
+    pub aggregated: AggregatedFlame,
+    /// Per service and operation, longest total first.
+    pub stats: Vec<OperationStats>,
 }
 
 impl AnalysedTrace {
@@ -37,6 +46,9 @@ impl AnalysedTrace {
             .max()
             .unwrap_or(start_ns)
             .max(start_ns);
+        let icicle = icicle(&trace, &tree);
+        let aggregated = aggregate_flame(&trace, &tree, &operations);
+        let stats = trace_stats(&trace, &tree, &operations);
         Self {
             trace,
             tree,
@@ -46,6 +58,9 @@ impl AnalysedTrace {
             on_critical,
             start_ns,
             end_ns,
+            icicle,
+            aggregated,
+            stats,
         }
     }
 

@@ -1,14 +1,17 @@
 //! A trace search over Jaeger, Tempo or the Local source, its list of traces, and the trace
-//! the user opens.
+//! the user opens: as a waterfall, a flame graph, an aggregated flame graph or a statistics
+//! table.
 
 use super::action::Action;
+use super::flame_graph::{aggregated_flame_ui, flame_graph_ui};
 use super::time_axis::format_time;
+use super::trace_stats_table::trace_stats_ui;
 use super::waterfall::waterfall_ui;
 use crate::analysis::AnalysedTrace;
 use crate::model::{TimeZoneChoice, TraceSummary};
 use crate::sources::SourceError;
 use crate::ui::connection_picker::connection_picker;
-use crate::workspace::{Connection, PanelId, Signal, SourceKind, TracesPanel};
+use crate::workspace::{Connection, PanelId, Signal, SourceKind, TraceView, TracesPanel};
 use egui::{Color32, RichText};
 use std::sync::Arc;
 
@@ -183,7 +186,37 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
     }
     if let Some(trace) = open_trace {
         ui.separator();
-        actions.extend(waterfall_ui(ui, ("waterfall", id), trace));
+        ui.horizontal(|ui| {
+            let shown = shown_view(spec.view);
+            for (view, label) in VIEWS {
+                if ui.selectable_label(shown == view, label).clicked() {
+                    spec.view = view;
+                }
+            }
+        });
+        match shown_view(spec.view) {
+            TraceView::Flame => actions.extend(flame_graph_ui(ui, ("waterfall", id), trace)),
+            TraceView::AggregatedFlame => aggregated_flame_ui(ui, ("aggregated", id), trace),
+            TraceView::Statistics => trace_stats_ui(ui, ("stats", id), trace),
+            _ => actions.extend(waterfall_ui(ui, ("waterfall", id), trace)),
+        }
     }
     actions
+}
+
+/// The views the selector offers, with their accessible names.
+const VIEWS: [(TraceView, &str); 4] = [
+    (TraceView::Waterfall, "Waterfall"),
+    (TraceView::Flame, "Flame graph"),
+    (TraceView::AggregatedFlame, "Aggregated flame"),
+    (TraceView::Statistics, "Statistics"),
+];
+
+/// The view drawn for `view`: the ones not built yet (compare, service graph) show the
+/// waterfall.
+fn shown_view(view: TraceView) -> TraceView {
+    match view {
+        TraceView::Compare | TraceView::ServiceGraph => TraceView::Waterfall,
+        v => v,
+    }
 }

@@ -91,17 +91,51 @@ impl WaterfallState {
     }
 }
 
+/// The waterfall's state of `id_salt` in egui's memory, for `ui`'s id.
+fn shared_state(
+    ui: &egui::Ui,
+    id_salt: &(impl std::hash::Hash + std::fmt::Debug),
+) -> Arc<Mutex<WaterfallState>> {
+    let state_id = ui.make_persistent_id(("waterfall", id_salt));
+    ui.data_mut(|d| {
+        d.get_temp_mut_or_default::<Arc<Mutex<WaterfallState>>>(state_id)
+            .clone()
+    })
+}
+
+/// The span selected in the waterfall of `id_salt` (other views of the trace share it).
+pub fn selected_span(
+    ui: &egui::Ui,
+    id_salt: impl std::hash::Hash + std::fmt::Debug,
+    trace: &AnalysedTrace,
+) -> Option<u32> {
+    let shared = shared_state(ui, &id_salt);
+    let mut state = shared.lock().ok()?;
+    state.open(trace);
+    state.selected
+}
+
+/// Selects `span` in the waterfall of `id_salt`, expanding its ancestors there.
+pub fn select_span(
+    ui: &egui::Ui,
+    id_salt: impl std::hash::Hash + std::fmt::Debug,
+    trace: &AnalysedTrace,
+    span: u32,
+) {
+    let shared = shared_state(ui, &id_salt);
+    if let Ok(mut state) = shared.lock() {
+        state.open(trace);
+        state.reveal(trace, span);
+    }
+}
+
 /// Draws the waterfall of `trace`; returns the actions of its links.
 pub fn waterfall_ui(
     ui: &mut egui::Ui,
     id_salt: impl std::hash::Hash + std::fmt::Debug,
     trace: &Arc<AnalysedTrace>,
 ) -> Vec<Action> {
-    let state_id = ui.make_persistent_id(("waterfall", &id_salt));
-    let shared: Arc<Mutex<WaterfallState>> = ui.data_mut(|d| {
-        d.get_temp_mut_or_default::<Arc<Mutex<WaterfallState>>>(state_id)
-            .clone()
-    });
+    let shared = shared_state(ui, &id_salt);
     let Ok(mut state) = shared.lock() else {
         return Vec::new();
     };
