@@ -70,23 +70,15 @@ pub async fn search_remote_traces(
     let mut list = match conn.kind {
         SourceKind::Jaeger => {
             let search = jaeger_search(&spec, range)?;
-            let mut list = JaegerClient::new(http)
+            JaegerClient::new(http)
                 .search_summaries(&search, progress)
-                .await?;
-            if spec.errors_only {
-                list.retain(|t| t.error_count > 0);
-            }
-            list
+                .await?
         }
         SourceKind::Tempo => {
             let found = TempoClient::new(http)
                 .search(&tempo_search(&spec, range), progress)
                 .await?;
-            let mut list: Vec<_> = found.traces.into_iter().map(|t| t.summary).collect();
-            if spec.errors_only {
-                list.retain(|t| t.error_count > 0);
-            }
-            list
+            found.traces.into_iter().map(|t| t.summary).collect()
         }
         other => {
             return Err(SourceError::Config(format!(
@@ -95,6 +87,9 @@ pub async fn search_remote_traces(
             )));
         }
     };
+    if spec.errors_only {
+        list.retain(|t| t.error_count > 0);
+    }
     list.sort_by_key(|t| std::cmp::Reverse(t.start_ns));
     Ok(PanelData::Traces(list))
 }
