@@ -15,15 +15,7 @@ impl SignalscopeApp {
         panel: PanelId,
         context: crate::analysis::promql_completion::CompletionContext,
     ) {
-        let Some(conn) = self
-            .workspace
-            .panels
-            .iter()
-            .find(|p| p.id == panel)
-            .and_then(|p| p.kind.connection())
-            .and_then(|c| self.workspace.connection(c))
-            .cloned()
-        else {
+        let Some(conn) = self.workspace.panel_connection(panel).cloned() else {
             return;
         };
         let key = (conn.id, format!("{context:?}"));

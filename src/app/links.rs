@@ -77,14 +77,7 @@ impl SignalscopeApp {
     /// is none), fetched from that panel's connection: Jaeger, Tempo or the Local store.
     pub(super) fn show_trace(&mut self, trace_id: TraceId) {
         let panel = self.traces_panel();
-        let conn = self
-            .workspace
-            .panels
-            .iter()
-            .find(|p| p.id == panel)
-            .and_then(|p| p.kind.connection())
-            .and_then(|c| self.workspace.connection(c))
-            .cloned();
+        let conn = self.workspace.panel_connection(panel).cloned();
         let Some(conn) = conn else {
             self.notify("Choose a connection for the traces panel first", true);
             return;
@@ -113,10 +106,8 @@ impl SignalscopeApp {
 
     /// Whether the panel at `index` reads a connection of `kind`.
     fn panel_on(&self, index: usize, kind: SourceKind) -> bool {
-        self.workspace.panels[index]
-            .kind
-            .connection()
-            .and_then(|c| self.workspace.connection(c))
+        self.workspace
+            .panel_connection(self.workspace.panels[index].id)
             .is_some_and(|c| c.kind == kind)
     }
 

@@ -136,6 +136,15 @@ impl Workspace {
         self.connections.iter().find(|c| c.id == id)
     }
 
+    /// The connection a panel reads, if it has one that still exists.
+    pub fn panel_connection(&self, panel: PanelId) -> Option<&Connection> {
+        self.panels
+            .iter()
+            .find(|p| p.id == panel)
+            .and_then(|p| p.kind.connection())
+            .and_then(|c| self.connection(c))
+    }
+
     /// Puts `query` first in `connection`'s history (once), keeping the latest
     /// [`QUERY_HISTORY_LEN`].
     pub fn remember_query(&mut self, connection: ConnectionId, query: &str) {
