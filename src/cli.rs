@@ -56,6 +56,12 @@ pub enum Command {
     /// Render one panel of a workspace to a PNG, with no window and no display server.
     #[command(after_long_help = RENDER_EXIT_CODES, after_help = RENDER_EXIT_CODES)]
     Render(RenderArgs),
+    /// Open the window on the default workspace and follow a `signalscope://` link (as copied
+    /// with a panel's "Copy link"): logs, a trace, a trace search or a chart.
+    OpenLink {
+        /// e.g. signalscope://trace/bdd640fb06671ad11c80317fa3b1799d
+        uri: String,
+    },
     /// Write the man page or shell completions (used when packaging).
     #[command(hide = true)]
     Generate {
@@ -173,6 +179,28 @@ fn parse_scale(text: &str) -> Result<f32, String> {
     match text.parse::<f32>() {
         Ok(s) if (0.25..=8.0).contains(&s) => Ok(s),
         _ => Err(format!("“{text}” is not a scale between 0.25 and 8")),
+    }
+}
+
+impl Cli {
+    /// The link to follow once the window opens: `open-link URI`, or a positional
+    /// `signalscope://` link that shows a view (the desktop's URI handler passes those).
+    pub fn link(
+        &self,
+    ) -> Result<Option<crate::workspace::Link>, crate::workspace::link::LinkError> {
+        use crate::workspace::Link;
+        if let Some(Command::OpenLink { uri }) = &self.command {
+            return Link::from_uri(uri).map(Some);
+        }
+        let Some(text) = self.workspace.as_deref().and_then(|p| p.to_str()) else {
+            return Ok(None);
+        };
+        let is_link = text.to_ascii_lowercase().starts_with("signalscope:");
+        let opens_workspace = url::Url::parse(text).is_ok_and(|u| u.host_str() == Some("open"));
+        if !is_link || opens_workspace {
+            return Ok(None);
+        }
+        Link::from_uri(text).map(Some)
     }
 }
 

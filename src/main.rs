@@ -49,8 +49,15 @@ fn main() -> ExitCode {
     match &cli.command {
         Some(Command::Render(args)) => return render(args),
         Some(Command::Generate { what, dir }) => return generate(*what, dir),
-        None => {}
+        Some(Command::OpenLink { .. }) | None => {}
     }
+    let link = match cli.link() {
+        Ok(link) => link,
+        Err(e) => {
+            eprintln!("signalscope: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let runtime = match Runtime::new() {
         Ok(rt) => Arc::new(rt),
         Err(e) => {
@@ -76,7 +83,10 @@ fn main() -> ExitCode {
         "Signalscope",
         options,
         Box::new(move |_cc| {
-            let app = SignalscopeApp::new(runtime, startup);
+            let mut app = SignalscopeApp::new(runtime, startup);
+            if let Some(link) = link {
+                app.open_link(link);
+            }
             Ok(if std::env::var_os(EXIT_AFTER_FIRST_FRAME).is_some() {
                 Box::new(FirstFrameTimer {
                     app,

@@ -45,6 +45,35 @@ impl Default for TraceLinkPattern {
 }
 
 impl TraceLinkPattern {
+    /// The workspace's pattern: the default (with its span-id companion) when it is the
+    /// default text, else the user's regex.
+    pub fn configured(pattern: &str) -> Result<Self, regex::Error> {
+        if pattern == DEFAULT_TRACE_PATTERN {
+            Ok(Self::default())
+        } else {
+            Self::new(pattern)
+        }
+    }
+
+    /// Gives each row of `batch` without a trace id the one its line holds (and the span id
+    /// beside it); returns how many rows gained one.
+    pub fn fill(&self, batch: &mut crate::model::LogBatch) -> usize {
+        let mut found = 0;
+        for i in 0..batch.len() {
+            if batch.trace_id[i].is_some() {
+                continue;
+            }
+            if let Some(link) = self.find(batch.body(i)) {
+                batch.trace_id[i] = Some(link.trace_id);
+                if batch.span_id[i].is_none() {
+                    batch.span_id[i] = link.span_id;
+                }
+                found += 1;
+            }
+        }
+        found
+    }
+
     /// A user's pattern. An invalid regex is an error the settings dialog can show.
     pub fn new(pattern: &str) -> Result<Self, regex::Error> {
         Ok(Self {
@@ -103,6 +132,40 @@ mod tests {
         TraceLinkPattern::default()
             .find(line)
             .map(|l| (l.trace_id.to_string(), l.span_id.map(|s| s.to_string())))
+    }
+
+    #[test]
+    fn fill_gives_rows_the_ids_their_lines_hold_and_keeps_those_they_have() {
+        use crate::model::{LogBatch, TraceId};
+        let own = TraceId::parse_hex("0af7651916cd43dd8448eb211c80319c").unwrap();
+        let mut batch = LogBatch::default();
+        batch.push(
+            1,
+            "",
+            0,
+            &format!("a trace_id={T} span_id=bd9c66b3ad3c2d6d"),
+            None,
+            None,
+        );
+        batch.push(2, "", 0, "no id here", None, None);
+        batch.push(3, "", 0, &format!("trace_id={T}"), Some(own), None);
+        let found = TraceLinkPattern::configured(DEFAULT_TRACE_PATTERN)
+            .unwrap()
+            .fill(&mut batch);
+        assert_eq!(found, 1);
+        assert_eq!(batch.trace_id[0].map(|t| t.to_string()).as_deref(), Some(T));
+        assert_eq!(
+            batch.span_id[0].map(|s| s.to_string()).as_deref(),
+            Some("bd9c66b3ad3c2d6d")
+        );
+        assert_eq!(batch.trace_id[1], None);
+        assert_eq!(batch.trace_id[2], Some(own));
+        // A user's pattern with its own group name.
+        let mut batch = LogBatch::default();
+        batch.push(1, "", 0, &format!("tid:{T}"), None, None);
+        let custom = TraceLinkPattern::configured(r"tid:(?P<trace_id>[0-9a-f]{32})").unwrap();
+        assert_eq!(custom.fill(&mut batch), 1);
+        assert!(TraceLinkPattern::configured("(").is_err());
     }
 
     #[test]

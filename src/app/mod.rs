@@ -6,6 +6,7 @@ pub mod export;
 mod links;
 pub mod local_services;
 pub mod metrics_job;
+mod navigation;
 pub mod panel_query;
 pub mod panel_state;
 pub mod slo_job;
@@ -24,6 +25,7 @@ use crate::ui::connections::{
 use crate::ui::local_status::{local_settings_ui, local_status_ui};
 use crate::ui::logs_panel::{LogsPanelView, logs_panel_ui};
 use crate::ui::metrics_panel::{MetricsPanelView, metrics_panel_ui};
+use crate::ui::navigation_bar::{NavigationView, navigation_bar_ui};
 use crate::ui::slo_overview::{SloRow, slo_overview_ui};
 use crate::ui::slo_panel::{SloPanelView, slo_panel_ui};
 use crate::ui::time_bar::{TimeBarState, time_bar_ui};
@@ -110,6 +112,12 @@ pub struct SignalscopeApp {
     completion_requests: std::collections::HashMap<(ConnectionId, String), Instant>,
     /// SLOs being read from a file the user chose.
     slo_import: Option<Job<Result<Vec<crate::slo::definition::SloDefinition>, String>>>,
+    /// Where links led, for Back and Forward.
+    history: navigation::NavHistory<links::Place>,
+    /// Links to follow once the first frame has a context (from the command line).
+    pending_links: Vec<workspace::Link>,
+    /// The "Open link" field's text.
+    link_text: String,
 }
 
 impl SignalscopeApp {
@@ -134,6 +142,9 @@ impl SignalscopeApp {
             completions: BTreeMap::new(),
             completion_requests: Default::default(),
             slo_import: None,
+            history: navigation::NavHistory::new("Workspace"),
+            pending_links: Vec::new(),
+            link_text: String::new(),
             local: startup.local,
             health: BTreeMap::new(),
             health_jobs: BTreeMap::new(),
@@ -146,6 +157,21 @@ impl SignalscopeApp {
             write_jobs: Vec::new(),
             notices: Vec::new(),
         }
+    }
+
+    /// Follows a link (a `signalscope://` URI given on the command line, or by a test) as a
+    /// click would; before the first frame it waits for it.
+    pub fn open_link(&mut self, link: workspace::Link) {
+        if self.waker.is_none() {
+            self.pending_links.push(link);
+        } else {
+            self.follow(link);
+        }
+    }
+
+    /// The places Back would return through, oldest first, ending with the one on show.
+    pub fn breadcrumb(&self) -> Vec<String> {
+        self.history.trail().map(str::to_owned).collect()
     }
 
     fn waker(&self) -> Waker {
@@ -230,6 +256,9 @@ impl SignalscopeApp {
             for id in std::mem::take(&mut self.pending_runs) {
                 self.run_query(id);
             }
+            for link in std::mem::take(&mut self.pending_links) {
+                self.follow(link);
+            }
         }
         self.poll_jobs(&ctx);
         let mut actions = Vec::new();
@@ -239,6 +268,12 @@ impl SignalscopeApp {
         egui::Panel::top("time_bar").show(ui, |ui| {
             ui.add_space(2.0);
             actions.extend(time_bar_ui(ui, &self.workspace.time, &mut self.time_bar, now));
+            let view = NavigationView {
+                back: self.history.back_label(),
+                forward: self.history.forward_label(),
+                trail: self.history.trail().collect(),
+            };
+            actions.extend(navigation_bar_ui(ui, view, &mut self.link_text));
             if let Some(e) = &self.load_error {
                 ui.colored_label(
                     ui.visuals().error_fg_color,
@@ -301,6 +336,7 @@ impl SignalscopeApp {
         let zone = self.workspace.time.zone;
         let connections = self.workspace.connections.clone();
         let history = &self.workspace.query_history;
+        let correlations = &self.workspace.correlations;
         let slos = self.slo_summaries();
         let completions = &mut self.completions;
         let scroll_to = self.scroll_to_panel.take();
@@ -373,6 +409,7 @@ impl SignalscopeApp {
                                     hidden: &mut state.hidden_series,
                                     history: panel_history,
                                     completion: panel_completion.as_deref(),
+                                    correlations,
                                 },
                             )
                         }
@@ -412,6 +449,7 @@ impl SignalscopeApp {
                                     open_trace: state.open_trace.as_ref(),
                                     zone,
                                     connections: &connections,
+                                    focus: &mut state.focus,
                                 },
                             )
                         }
@@ -792,8 +830,9 @@ impl SignalscopeApp {
                 })
             }
             PanelKind::Logs(spec) if conn.kind == SourceKind::Loki => {
+                let pattern = self.workspace.correlations.trace_id_pattern.clone();
                 self.runtime.spawn(waker, move |_| {
-                    panel_query::load_loki_logs(spec, conn, (from, to))
+                    panel_query::load_loki_logs(spec, conn, (from, to), pattern)
                 })
             }
             PanelKind::Logs(spec) => {
@@ -860,13 +899,23 @@ impl SignalscopeApp {
                     self.notify("Query cancelled", false);
                 }
             }
-            Action::ShowTrace(trace_id) => self.show_trace(trace_id),
-            Action::ShowSpanLogs {
-                trace_id,
-                from_ns,
-                to_ns,
-                ..
-            } => self.show_span_logs(trace_id, from_ns, to_ns),
+            Action::Follow(link) => self.follow(link),
+            Action::Back => self.go_back(),
+            Action::Forward => self.go_forward(),
+            Action::CopyLink(id) => match self.panel_link(id) {
+                Some(link) => {
+                    ctx.copy_text(link.to_uri());
+                    self.notify("Copied the panel's link", false);
+                }
+                None => self.notify("This panel's view has no link", true),
+            },
+            Action::OpenLinkText(text) => match workspace::Link::from_uri(&text) {
+                Ok(link) => {
+                    self.link_text.clear();
+                    self.follow(link);
+                }
+                Err(e) => self.notify(e.to_string(), true),
+            },
             Action::AddMetricsPanel => {
                 let id = self.workspace.next_panel_id();
                 let connection = self.workspace.connections.first().map(|c| c.id);
@@ -904,7 +953,6 @@ impl SignalscopeApp {
                 }));
             }
             Action::OpenSloErrorChart(id) => self.open_slo_error_chart(id),
-            Action::ShowServiceErrorLogs { service } => self.show_service_error_logs(&service),
             Action::ScrollToPanel(id) => self.scroll_to_panel = Some(id),
             Action::FetchCompletions { panel, context } => self.fetch_completions(panel, context),
             Action::RemovePanel(id) => {

@@ -4,6 +4,7 @@
 use super::metrics_job::run_metrics_queries;
 use super::panel_state::{LogsOutcome, PanelData};
 use super::slo_job::run_slo;
+use crate::analysis::trace_link::TraceLinkPattern;
 use crate::fetch::Progress;
 use crate::model::TraceId;
 use crate::sources::loki::paging::{LoadProgress, load_logs};
@@ -79,11 +80,19 @@ pub async fn find_logs(
 
 /// Loads a Loki logs panel's LogQL over `range` (Unix seconds), newest first, paging past
 /// Loki's per-query limit up to [`LOCAL_LOG_LIMIT`] lines. Dropping the future cancels it.
+/// Loads a Loki panel's lines, newest first, and finds the trace ids in them with the
+/// workspace's pattern (`trace_pattern`; an invalid one is an error that says so).
 pub async fn load_loki_logs(
     spec: LogsPanel,
     conn: Connection,
     (start, end): (f64, f64),
+    trace_pattern: String,
 ) -> Result<PanelData, SourceError> {
+    let pattern = TraceLinkPattern::configured(&trace_pattern).map_err(|e| {
+        SourceError::Config(format!(
+            "the trace-id pattern in the workspace's correlations is not a valid regex: {e}"
+        ))
+    })?;
     let query = spec.query.trim();
     if query.is_empty() {
         return Err(SourceError::Config(
@@ -106,6 +115,13 @@ pub async fn load_loki_logs(
         &progress,
     )
     .await?;
+    let batch = tokio::task::spawn_blocking(move || {
+        let mut batch = batch;
+        pattern.fill(&mut batch);
+        batch
+    })
+    .await
+    .map_err(|e| SourceError::Config(format!("finding trace ids stopped: {e}")))?;
     Ok(PanelData::Logs(LogsOutcome {
         batch: Arc::new(batch),
         start,
@@ -121,7 +137,7 @@ pub async fn find_traces(store: LocalStore, q: TraceQuery) -> Result<PanelData, 
 }
 
 /// Fetches what a panel of `kind` shows over `range` from `conn` (a Local connection reads
-/// `store`). `Ok(None)` when the panel has nothing to run (every query empty or disabled).
+/// `store`; Loki lines are searched for trace ids with `trace_pattern`). `Ok(None)` when the panel has nothing to run (every query empty or disabled).
 pub async fn fetch_panel(
     kind: PanelKind,
     range: (f64, f64),
@@ -129,6 +145,7 @@ pub async fn fetch_panel(
     conn: Connection,
     store: Option<LocalStore>,
     progress: Arc<Progress>,
+    trace_pattern: String,
 ) -> Result<Option<PanelData>, SourceError> {
     let store = match conn.kind {
         SourceKind::Local => Some(store.ok_or_else(|| {
@@ -156,7 +173,9 @@ pub async fn fetch_panel(
                 .map(Some)
         }
         PanelKind::Logs(spec) if conn.kind == SourceKind::Loki => {
-            load_loki_logs(spec, conn, range).await.map(Some)
+            load_loki_logs(spec, conn, range, trace_pattern)
+                .await
+                .map(Some)
         }
         PanelKind::Logs(spec) => {
             let store = store.ok_or_else(|| local_only("log"))?;

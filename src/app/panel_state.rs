@@ -30,6 +30,8 @@ pub struct PanelState {
     /// A trace being fetched for a traces panel, and the one on show.
     pub trace_job: Option<Job<Result<AnalysedTrace, SourceError>>>,
     pub open_trace: Option<Arc<AnalysedTrace>>,
+    /// The span a link asked to select in the trace it opens.
+    pub focus: Option<(crate::model::TraceId, crate::model::SpanId)>,
     /// The panel's rectangle in the last frame, in points (for export).
     pub rect: Option<egui::Rect>,
     /// The chart's width in the last frame, for the query step.

@@ -176,6 +176,7 @@ pub fn fetch_snapshot(
             conn,
             store,
             Arc::new(Progress::default()),
+            ws.correlations.trace_id_pattern.clone(),
         ))
         .map_err(fetch_error)?;
     // A metrics panel reports each query's failure inside its result; a report with a failed

@@ -97,6 +97,7 @@ pub fn snapshot_ui(ui: &mut egui::Ui, snapshot: &mut PanelSnapshot) {
                         hidden,
                         history: &[],
                         completion: None,
+                        correlations: &crate::workspace::Correlations::default(),
                     },
                 )
             }
@@ -132,6 +133,7 @@ pub fn snapshot_ui(ui: &mut egui::Ui, snapshot: &mut PanelSnapshot) {
                         open_trace: open_trace.as_ref(),
                         zone,
                         connections,
+                        focus: &mut None,
                     },
                 )
             }

@@ -1,7 +1,7 @@
 //! What the UI asks the app to do. Panels return these; the app applies them once per frame.
 
-use crate::model::{SpanId, TimeRange, TimeZoneChoice, TraceId};
-use crate::workspace::{Connection, ConnectionId, PanelId};
+use crate::model::{TimeRange, TimeZoneChoice};
+use crate::workspace::{Connection, ConnectionId, Link, PanelId};
 use std::path::PathBuf;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -21,10 +21,6 @@ pub enum Action {
     ImportSlos,
     /// Add a metrics panel on an SLO panel's error ratio over time.
     OpenSloErrorChart(PanelId),
-    /// Open the error logs of a service in the first logs panel.
-    ShowServiceErrorLogs {
-        service: String,
-    },
     /// Fetch the names a panel's PromQL completion needs (metric names, label names or values)
     /// from its connection into the connection's completion cache.
     FetchCompletions {
@@ -33,16 +29,15 @@ pub enum Action {
     },
     /// Bring a panel into view (from the SLO overview).
     ScrollToPanel(PanelId),
-    /// Open a trace of the Local source in the first traces panel (or a new one).
-    ShowTrace(TraceId),
-    /// Open the logs of a span: the first logs panel filtered to its trace over its time
-    /// (with a margin), nanoseconds.
-    ShowSpanLogs {
-        trace_id: TraceId,
-        span_id: SpanId,
-        from_ns: u64,
-        to_ns: u64,
-    },
+    /// Go where a link leads (another signal, a trace, a search), remembered for Back.
+    Follow(Link),
+    /// Back and Forward through the places links led to.
+    Back,
+    Forward,
+    /// Copy the `signalscope://` link of a panel's view to the clipboard.
+    CopyLink(PanelId),
+    /// Open a pasted `signalscope://` link.
+    OpenLinkText(String),
     RemovePanel(PanelId),
     /// Open the connection dialog on an existing connection, or on a new one.
     EditConnection(Option<ConnectionId>),

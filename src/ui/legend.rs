@@ -11,16 +11,29 @@ use std::collections::HashSet;
 
 const ROW_HEIGHT: f32 = 18.0;
 
-/// Draws the legend; `hidden` holds the names of series the user hid.
+/// Where a series' link in the legend leads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SeriesLink {
+    Logs,
+    Traces,
+}
+
+/// Draws the legend; `hidden` holds the names of series the user hid. `linked` says which
+/// series have logs and traces to link to; their rows get "logs" and "traces" links, named
+/// for `chart_title` so each is findable by its accessible name. Returns the link clicked.
+#[allow(clippy::too_many_arguments)] // A table of series, each with its links.
 pub fn legend_ui(
     ui: &mut egui::Ui,
     id_salt: impl std::hash::Hash + std::fmt::Debug,
+    chart_title: &str,
     data: &ChartData,
     unit: Unit,
     hidden: &mut HashSet<String>,
+    linked: &dyn Fn(usize) -> bool,
     max_height: f32,
-) {
+) -> Option<(usize, SeriesLink)> {
     let mut clicked: Option<(usize, Modifiers)> = None;
+    let mut link: Option<(usize, SeriesLink)> = None;
     ui.push_id(id_salt, |ui| {
         TableBuilder::new(ui)
             .striped(true)
@@ -67,6 +80,23 @@ pub fn legend_ui(
                             if response.clicked() {
                                 clicked = Some((i, ui.input(|input| input.modifiers)));
                             }
+                            if linked(i) {
+                                for (kind, text) in
+                                    [(SeriesLink::Logs, "Logs"), (SeriesLink::Traces, "Traces")]
+                                {
+                                    let r = ui.add(egui::Link::new(
+                                        RichText::new(text.to_lowercase()).small(),
+                                    ));
+                                    let name =
+                                        format!("{text} for {} in {chart_title}", series.name);
+                                    r.widget_info(|| {
+                                        egui::WidgetInfo::labeled(egui::Role::Link, true, &name)
+                                    });
+                                    if r.on_hover_text(&name).clicked() {
+                                        link = Some((i, kind));
+                                    }
+                                }
+                            }
                         });
                     });
                     let s = series.stats;
@@ -81,6 +111,7 @@ pub fn legend_ui(
     if let Some((i, modifiers)) = clicked {
         toggle(data, hidden, i, modifiers.command || modifiers.ctrl);
     }
+    link
 }
 
 /// Grafana's rules: a click shows only that series (or everything again if it already was the

@@ -7,6 +7,7 @@ use super::logs_panel::severity_color;
 use super::time_axis::format_time;
 use crate::model::telemetry::severity_name;
 use crate::model::{LogBatch, TimeZoneChoice};
+use crate::workspace::{Link, LinkTarget};
 use egui::RichText;
 
 /// How much of a very long line the pane shows before "Show full line".
@@ -37,7 +38,10 @@ pub fn log_detail_ui(
         if let Some(trace) = batch.trace_id[row] {
             ui.label(RichText::new(format!("trace_id: {trace}")).monospace());
             if ui.button("View trace").clicked() {
-                actions.push(Action::ShowTrace(trace));
+                actions.push(Action::Follow(Link::new(LinkTarget::Trace {
+                    trace_id: trace,
+                    span: batch.span_id[row],
+                })));
             }
         }
         if let Some(span) = batch.span_id[row] {

@@ -29,13 +29,15 @@ pub struct LogTableView<'a> {
     pub scroll_to: Option<usize>,
 }
 
-/// Draws the table; `selected` is the selected row, changed by clicks.
+/// Draws the table; `selected` is the selected row, changed by clicks. Returns the row whose
+/// trace link was clicked.
 pub fn log_table_ui(
     ui: &mut egui::Ui,
     id_salt: impl std::hash::Hash + std::fmt::Debug,
     view: LogTableView<'_>,
     selected: &mut Option<usize>,
-) {
+) -> Option<usize> {
+    let mut trace_clicked = None;
     let LogTableView {
         batch,
         zone,
@@ -90,6 +92,23 @@ pub fn log_table_ui(
                     });
                     row.col(|ui| {
                         ui.label(RichText::new(&batch.service[i]).monospace().weak());
+                        if let Some(trace) = batch.trace_id[i] {
+                            let link = ui
+                                .add(egui::Link::new(RichText::new("trace").small()))
+                                .on_hover_text(format!("Open trace {trace}"));
+                            // The accessible name says which trace, so each row's link is
+                            // findable by itself.
+                            link.widget_info(|| {
+                                egui::WidgetInfo::labeled(
+                                    egui::Role::Link,
+                                    true,
+                                    format!("Open trace {trace} of line {i}"),
+                                )
+                            });
+                            if link.clicked() {
+                                trace_clicked = Some(i);
+                            }
+                        }
                     });
                     row.col(|ui| {
                         let job =
@@ -115,6 +134,7 @@ pub fn log_table_ui(
                 }
             });
     });
+    trace_clicked
 }
 
 /// A line as its row shows it: cut to what fits (with a note for very long lines), newlines

@@ -62,6 +62,13 @@ pub fn logs_panel_ui(ui: &mut egui::Ui, view: LogsPanelView<'_>) -> Vec<Action> 
             Signal::Logs,
             &mut spec.connection,
         );
+        if ui
+            .button("Copy link")
+            .on_hover_text("Copy a signalscope:// link that reopens this view")
+            .clicked()
+        {
+            actions.push(Action::CopyLink(id));
+        }
         let on_loki = spec
             .connection
             .and_then(|c| connections.iter().find(|x| x.id == c))
@@ -323,7 +330,7 @@ fn log_view_ui(
     let table_height = (ui.available_height() - detail_height).max(80.0);
     ui.allocate_ui(egui::vec2(ui.available_width(), table_height), |ui| {
         let before = state.selected;
-        log_table_ui(
+        let trace_clicked = log_table_ui(
             ui,
             ("log_table", id),
             LogTableView {
@@ -337,6 +344,16 @@ fn log_view_ui(
         );
         if state.selected != before {
             state.show_full = false;
+        }
+        if let Some(row) = trace_clicked
+            && let Some(trace_id) = batch.trace_id[row]
+        {
+            actions.push(Action::Follow(crate::workspace::Link::new(
+                crate::workspace::LinkTarget::Trace {
+                    trace_id,
+                    span: batch.span_id[row],
+                },
+            )));
         }
     });
     if let Some(row) = state.selected.filter(|&r| r < batch.len()) {

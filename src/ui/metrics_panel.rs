@@ -5,7 +5,7 @@ use super::action::Action;
 use super::chart::{ChartView, chart_ui};
 use super::heatmap_chart::heatmap_chart_ui;
 use super::instant_table::{TableSort, instant_table_ui};
-use super::legend::legend_ui;
+use super::legend::{SeriesLink, legend_ui};
 use super::metric_browser::metric_browser_ui;
 use super::promql_editor::{last_cursor, promql_editor_ui};
 use super::query_inspector::query_inspector_ui;
@@ -15,8 +15,9 @@ use crate::sources::SourceError;
 use crate::sources::prometheus::QueryInspection;
 use crate::sources::prometheus::completion::CompletionCache;
 use crate::ui::connection_picker::connection_picker;
-use crate::workspace::Signal;
+use crate::workspace::correlation::{SERVICE_LABEL, query_counts_errors};
 use crate::workspace::{ChartKind, Connection, MetricQuery, MetricsPanel, PanelId, Unit};
+use crate::workspace::{Correlations, Link, LinkTarget, LogsFocus, Signal};
 use egui::{Color32, RichText};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -52,6 +53,8 @@ pub struct MetricsPanelView<'a> {
     pub history: &'a [String],
     /// The connection's cached metric and label names, for completion.
     pub completion: Option<&'a Mutex<CompletionCache>>,
+    /// How a series finds its logs and traces.
+    pub correlations: &'a Correlations,
 }
 
 /// Draws the panel; returns what the user asked for.
@@ -67,6 +70,7 @@ pub fn metrics_panel_ui(ui: &mut egui::Ui, view: MetricsPanelView<'_>) -> Vec<Ac
         hidden,
         history,
         completion,
+        correlations,
     } = view;
     let mut actions = Vec::new();
 
@@ -199,7 +203,13 @@ pub fn metrics_panel_ui(ui: &mut egui::Ui, view: MetricsPanelView<'_>) -> Vec<Ac
             );
             if let Some(trace) = e.trace_id {
                 if ui.button("Open trace").clicked() {
-                    actions.push(Action::ShowTrace(trace));
+                    actions.push(Action::Follow(Link::new(LinkTarget::Trace {
+                        trace_id: trace,
+                        span: e
+                            .labels
+                            .get("span_id")
+                            .and_then(crate::model::SpanId::parse_hex),
+                    })));
                 }
                 if ui.button("Copy trace id").clicked() {
                     ui.ctx().copy_text(trace.to_string());
@@ -216,7 +226,57 @@ pub fn metrics_panel_ui(ui: &mut egui::Ui, view: MetricsPanelView<'_>) -> Vec<Ac
     {
         actions.push(Action::SetTimeRange(range));
     }
-    legend_ui(ui, ("legend", id), data, unit, hidden, legend_height);
+    let linked = |i: usize| {
+        let labels: Vec<_> = data.series[i].labels.iter().collect();
+        !correlations.log_labels(&labels).is_empty()
+    };
+    if let Some((i, to)) = legend_ui(
+        ui,
+        ("legend", id),
+        title,
+        data,
+        unit,
+        hidden,
+        &linked,
+        legend_height,
+    ) {
+        let series = &data.series[i];
+        let errors = spec
+            .queries
+            .get(series.query)
+            .is_some_and(|q| query_counts_errors(&q.expr));
+        let pairs: Vec<_> = series.labels.iter().collect();
+        let labels = correlations.log_labels(&pairs);
+        let target = match to {
+            SeriesLink::Logs => LinkTarget::Logs(LogsFocus {
+                labels,
+                errors_only: errors,
+                ..LogsFocus::default()
+            }),
+            SeriesLink::Traces => LinkTarget::TraceSearch {
+                service: labels
+                    .iter()
+                    .find(|(k, _)| k == SERVICE_LABEL)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default(),
+                // On a latency chart, the traces at least as slow as the series' lowest
+                // value over the range (a zoomed region's, after a drag).
+                min_duration_ms: (unit == Unit::Seconds)
+                    .then(|| series.values.iter().copied().filter(|v| v.is_finite()))
+                    .and_then(|values| values.reduce(f64::min))
+                    .map(|s| s * 1000.0),
+                errors_only: errors,
+            },
+        };
+        let link = match (
+            chrono::DateTime::from_timestamp_millis((data.start * 1000.0) as i64),
+            chrono::DateTime::from_timestamp_millis((data.end * 1000.0) as i64),
+        ) {
+            (Some(from), Some(to)) if from < to => Link::new(target).with_range(from, to),
+            _ => Link::new(target),
+        };
+        actions.push(Action::Follow(link));
+    }
     actions
 }
 
@@ -325,6 +385,10 @@ fn header_ui(
                     panel: id,
                     path: None,
                 });
+                ui.close();
+            }
+            if ui.button("Copy link").clicked() {
+                actions.push(Action::CopyLink(id));
                 ui.close();
             }
             let has_data = matches!(last, Some(Ok(shown)) if !shown.chart.series.is_empty());

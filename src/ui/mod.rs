@@ -16,6 +16,7 @@ pub mod log_volume_chart;
 pub mod logs_panel;
 pub mod metric_browser;
 pub mod metrics_panel;
+pub mod navigation_bar;
 pub mod promql_editor;
 pub mod query_inspector;
 pub mod slo_overview;

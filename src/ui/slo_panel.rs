@@ -11,8 +11,9 @@ use crate::slo::definition::{Sli, SloWindow};
 use crate::slo::evaluate::SloStatus;
 use crate::sources::SourceError;
 use crate::ui::connection_picker::connection_picker;
-use crate::workspace::Signal;
+use crate::workspace::correlation::SERVICE_LABEL;
 use crate::workspace::{Connection, PanelId, SloPanel, SloPreset};
+use crate::workspace::{Link, LinkTarget, LogsFocus, Signal};
 use egui::{Color32, RichText};
 use egui_extras::{Column, TableBuilder};
 use egui_plot::{Line, Plot, PlotPoints};
@@ -124,9 +125,11 @@ pub fn slo_panel_ui(ui: &mut egui::Ui, view: SloPanelView<'_>) -> Vec<Action> {
             actions.push(Action::OpenSloErrorChart(id));
         }
         if ui.button("Error logs").clicked() {
-            actions.push(Action::ShowServiceErrorLogs {
-                service: spec.definition.service.clone(),
-            });
+            actions.push(Action::Follow(Link::new(LinkTarget::Logs(LogsFocus {
+                labels: vec![(SERVICE_LABEL.to_owned(), spec.definition.service.clone())],
+                errors_only: true,
+                ..LogsFocus::default()
+            }))));
         }
         ui.menu_button("Edit SLO", |ui| {
             if definition_editor_ui(ui, id, spec) {

@@ -5,6 +5,8 @@ use super::action::Action;
 use super::traces_panel::format_duration_ns;
 use crate::analysis::AnalysedTrace;
 use crate::model::SpanStatus;
+use crate::workspace::correlation::SERVICE_LABEL;
+use crate::workspace::{Link, LinkTarget, LogsFocus};
 use egui::RichText;
 use egui_extras::{Column, TableBuilder};
 
@@ -22,6 +24,13 @@ fn kind_name(kind: i32) -> &'static str {
 
 /// Time around a span that its logs are looked for in, each side.
 const LOG_MARGIN_NS: u64 = 5_000_000_000;
+/// Time around a span its service's metrics are charted over, each side: enough to see the
+/// span's moment against the service's normal.
+const METRICS_MARGIN_NS: u64 = 15 * 60 * 1_000_000_000;
+
+fn at(ns: u64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_nanos(ns.min(i64::MAX as u64) as i64)
+}
 
 pub fn span_detail_ui(ui: &mut egui::Ui, trace: &AnalysedTrace, span: u32) -> Vec<Action> {
     let mut actions = Vec::new();
@@ -65,12 +74,27 @@ pub fn span_detail_ui(ui: &mut egui::Ui, trace: &AnalysedTrace, span: u32) -> Ve
             ui.label(RichText::new("on the critical path").italics());
         }
         if ui.button("Logs for this span").clicked() {
-            actions.push(Action::ShowSpanLogs {
-                trace_id: trace.trace.trace_id,
-                span_id: s.span_id,
-                from_ns: s.start_ns.saturating_sub(LOG_MARGIN_NS),
-                to_ns: s.end_ns.saturating_add(LOG_MARGIN_NS),
-            });
+            let from = s.start_ns.saturating_sub(LOG_MARGIN_NS);
+            let to = s.end_ns.saturating_add(LOG_MARGIN_NS);
+            let focus = LogsFocus {
+                labels: vec![(SERVICE_LABEL.to_owned(), s.service.clone())],
+                trace_id: Some(trace.trace.trace_id),
+                span_id: Some(s.span_id),
+                ..LogsFocus::default()
+            };
+            actions.push(Action::Follow(
+                Link::new(LinkTarget::Logs(focus)).with_range(at(from), at(to)),
+            ));
+        }
+        if ui.button("Metrics for this service").clicked() {
+            let from = s.start_ns.saturating_sub(METRICS_MARGIN_NS);
+            let to = s.end_ns.saturating_add(METRICS_MARGIN_NS);
+            actions.push(Action::Follow(
+                Link::new(LinkTarget::ServiceMetrics {
+                    service: s.service.clone(),
+                })
+                .with_range(at(from), at(to)),
+            ));
         }
         if ui.button("Copy span id").clicked() {
             ui.ctx().copy_text(s.span_id.to_string());

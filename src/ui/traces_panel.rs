@@ -6,12 +6,14 @@ use super::action::Action;
 use super::flame_graph::{aggregated_flame_ui, flame_graph_ui};
 use super::time_axis::format_time;
 use super::trace_stats_table::trace_stats_ui;
-use super::waterfall::waterfall_ui;
+use super::waterfall::{select_span, waterfall_ui};
 use crate::analysis::AnalysedTrace;
-use crate::model::{TimeZoneChoice, TraceSummary};
+use crate::model::{SpanId, TimeZoneChoice, TraceId, TraceSummary};
 use crate::sources::SourceError;
 use crate::ui::connection_picker::connection_picker;
-use crate::workspace::{Connection, PanelId, Signal, SourceKind, TraceView, TracesPanel};
+use crate::workspace::{
+    Connection, Link, LinkTarget, PanelId, Signal, SourceKind, TraceView, TracesPanel,
+};
 use egui::{Color32, RichText};
 use std::sync::Arc;
 
@@ -24,6 +26,8 @@ pub struct TracesPanelView<'a> {
     pub zone: TimeZoneChoice,
     /// The workspace's connections, for the panel's connection picker.
     pub connections: &'a [Connection],
+    /// A span a link asked to show, selected and scrolled to once its trace is open.
+    pub focus: &'a mut Option<(TraceId, SpanId)>,
 }
 
 /// The most traces one search returns.
@@ -50,6 +54,7 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
         open_trace,
         zone,
         connections,
+        focus,
     } = view;
     let mut actions = Vec::new();
     let mut changed = false;
@@ -79,6 +84,13 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
             Signal::Traces,
             &mut spec.connection,
         );
+        if ui
+            .button("Copy link")
+            .on_hover_text("Copy a signalscope:// link that reopens this view")
+            .clicked()
+        {
+            actions.push(Action::CopyLink(id));
+        }
         let form = [
             ("Service", &mut spec.service, "all"),
             ("Operation", &mut spec.operation, "all"),
@@ -160,7 +172,10 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
                             let open = open_trace.is_some_and(|o| o.trace.trace_id == t.trace_id);
                             let label = format!("{}: {}", t.root_service, t.root_name);
                             if ui.selectable_label(open, label).clicked() {
-                                actions.push(Action::ShowTrace(t.trace_id));
+                                actions.push(Action::Follow(Link::new(LinkTarget::Trace {
+                                    trace_id: t.trace_id,
+                                    span: None,
+                                })));
                             }
                             ui.label(format_duration_ns(t.duration_ns));
                             ui.label(format!("{} spans", t.span_count));
@@ -185,6 +200,20 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
         None => {}
     }
     if let Some(trace) = open_trace {
+        if let Some((trace_id, span_id)) = *focus
+            && trace_id == trace.trace.trace_id
+        {
+            *focus = None;
+            if let Some(i) = trace.trace.spans.iter().position(|s| s.span_id == span_id) {
+                select_span(ui, ("waterfall", id), trace, i as u32);
+                if !matches!(
+                    shown_view(spec.view),
+                    TraceView::Waterfall | TraceView::Flame
+                ) {
+                    spec.view = TraceView::Waterfall;
+                }
+            }
+        }
         ui.separator();
         ui.horizontal(|ui| {
             let shown = shown_view(spec.view);

@@ -2,7 +2,9 @@
 //! secrets), panels and their queries, and the time settings.
 
 pub mod connection;
+pub mod correlation;
 pub mod file;
+pub mod link;
 pub mod logs_panel;
 pub mod metrics_panel;
 pub mod secret;
@@ -12,7 +14,9 @@ pub mod traces_panel;
 pub use connection::{
     Auth, Connection, ConnectionId, HeaderEntry, HeaderValue, Signal, SourceKind,
 };
+pub use correlation::{Correlations, LabelMapping};
 pub use file::{WorkspaceError, default_path, load, parse, save_atomic, to_text};
+pub use link::{Link, LinkTarget, LogsFocus};
 pub use logs_panel::LogsPanel;
 pub use metrics_panel::{ChartKind, ChartOptions, MetricQuery, MetricsPanel, Unit};
 pub use secret::Secret;
@@ -44,6 +48,8 @@ pub struct Workspace {
     pub local: LocalSettings,
     /// Queries the user ran, most recent first, per connection.
     pub query_history: std::collections::BTreeMap<ConnectionId, Vec<String>>,
+    /// How links find one signal from another (label mapping, trace-id pattern, templates).
+    pub correlations: Correlations,
 }
 
 /// The embedded OTLP receiver and store, and the demo workload that feeds it.
@@ -80,6 +86,7 @@ impl Default for Workspace {
             time: TimeSettings::default(),
             local: LocalSettings::default(),
             query_history: Default::default(),
+            correlations: Correlations::default(),
         }
     }
 }

@@ -6,7 +6,6 @@
 //! or [`SourceError::HttpStatus`] carrying Loki's own words.
 
 pub mod decode;
-pub mod link_queries;
 pub mod paging;
 pub mod tail;
 
