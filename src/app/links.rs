@@ -20,12 +20,15 @@ const ERROR_SEVERITY: u8 = 17;
 pub(super) struct Place {
     panels: Vec<Panel>,
     range: TimeRange,
-    shown: Vec<(
-        PanelId,
-        Option<Result<PanelData, SourceError>>,
-        Option<Arc<AnalysedTrace>>,
-    )>,
+    shown: Vec<ShownPanel>,
 }
+
+/// A panel's result and open trace, as a place showed them.
+type ShownPanel = (
+    PanelId,
+    Option<Result<PanelData, SourceError>>,
+    Option<Arc<AnalysedTrace>>,
+);
 
 /// A chart's title from its queries.
 fn link_title(queries: &[String]) -> String {
@@ -102,7 +105,7 @@ impl SignalscopeApp {
     fn place(&self) -> Place {
         Place {
             panels: self.workspace.panels.clone(),
-            range: self.workspace.time.range.clone(),
+            range: self.workspace.time.range,
             shown: self
                 .panels
                 .iter()

@@ -70,8 +70,11 @@ struct Notice {
     at: Instant,
 }
 
+/// A workspace read from a file the user chose (boxed: it is far larger than the other jobs).
+type OpenedWorkspace = Result<Box<Workspace>, WorkspaceError>;
+
 enum FileJob {
-    Open(Job<Option<(PathBuf, Result<Workspace, WorkspaceError>)>>),
+    Open(Job<Option<(PathBuf, OpenedWorkspace)>>),
     SaveAs(Job<Option<(PathBuf, Result<(), WorkspaceError>)>>),
     ExportPath(PanelId, Job<Option<PathBuf>>),
     CaFile(Job<Option<PathBuf>>),
@@ -231,6 +234,14 @@ impl SignalscopeApp {
             .get(&id)
             .and_then(|p| p.open_trace.as_ref())
             .map(|t| &t.trace)
+    }
+
+    /// The lines a logs panel shows.
+    pub fn panel_logs(&self, id: PanelId) -> Option<&crate::model::LogBatch> {
+        match self.panels.get(&id)?.last.as_ref()? {
+            Ok(PanelData::Logs(o)) => Some(&o.batch),
+            _ => None,
+        }
     }
 
     pub fn is_loading(&self, id: PanelId) -> bool {
@@ -658,7 +669,7 @@ impl SignalscopeApp {
         match job {
             FileJob::Open(job) => match job.try_take() {
                 Ok(Some((path, Ok(ws)))) => {
-                    self.replace_workspace(ws, path.clone());
+                    self.replace_workspace(*ws, path.clone());
                     self.notify(format!("Opened {}", path.display()), false);
                 }
                 Ok(Some((_, Err(e)))) => {
@@ -1056,7 +1067,7 @@ impl SignalscopeApp {
                         .pick_file()
                         .await?;
                     let path = file.path().to_owned();
-                    let result = workspace::load(&path);
+                    let result = workspace::load(&path).map(Box::new);
                     Some((path, result))
                 });
                 self.file_jobs.push(FileJob::Open(job));

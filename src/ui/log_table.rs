@@ -78,6 +78,7 @@ pub fn log_table_ui(
                 let draw_row = |mut row: egui_extras::TableRow<'_, '_>| {
                     let i = row.index();
                     row.set_selected(*selected == Some(i));
+                    let mut link_rect = None;
                     let t = batch.time_ns[i] as f64 / 1e9;
                     row.col(|ui| {
                         ui.label(RichText::new(format_time(t, zone, "%H:%M:%S%.3f")).monospace());
@@ -91,24 +92,28 @@ pub fn log_table_ui(
                         );
                     });
                     row.col(|ui| {
-                        ui.label(RichText::new(&batch.service[i]).monospace().weak());
-                        if let Some(trace) = batch.trace_id[i] {
-                            let link = ui
-                                .add(egui::Link::new(RichText::new("trace").small()))
-                                .on_hover_text(format!("Open trace {trace}"));
-                            // The accessible name says which trace, so each row's link is
-                            // findable by itself.
-                            link.widget_info(|| {
-                                egui::WidgetInfo::labeled(
-                                    egui::Role::Link,
-                                    true,
-                                    format!("Open trace {trace} of line {i}"),
-                                )
-                            });
-                            if link.clicked() {
-                                trace_clicked = Some(i);
+                        // One line: the cell is clipped to the row's height.
+                        ui.horizontal(|ui| {
+                            ui.label(RichText::new(&batch.service[i]).monospace().weak());
+                            if let Some(trace) = batch.trace_id[i] {
+                                let link = ui
+                                    .add(egui::Link::new(RichText::new("trace").small()))
+                                    .on_hover_text(format!("Open trace {trace}"));
+                                // The accessible name says which trace, so each row's link is
+                                // findable by itself.
+                                link.widget_info(|| {
+                                    egui::WidgetInfo::labeled(
+                                        egui::Role::Link,
+                                        true,
+                                        format!("Open trace {trace} of line {i}"),
+                                    )
+                                });
+                                link_rect = Some(link.rect);
+                                if link.clicked() {
+                                    trace_clicked = Some(i);
+                                }
                             }
-                        }
+                        });
                     });
                     row.col(|ui| {
                         let job =
@@ -116,8 +121,16 @@ pub fn log_table_ui(
                         let label = egui::Label::new(job).selectable(false);
                         ui.add(if wrap { label.wrap() } else { label.truncate() });
                     });
-                    if row.response().clicked() {
-                        *selected = Some(i);
+                    let response = row.response();
+                    if response.clicked() {
+                        // The row's click sense lies over its cells, so a click on the trace
+                        // link arrives as the row's.
+                        let on_link = link_rect.zip(response.interact_pointer_pos());
+                        if on_link.is_some_and(|(rect, at)| rect.contains(at)) {
+                            trace_clicked = Some(i);
+                        } else {
+                            *selected = Some(i);
+                        }
                     }
                 };
                 if wrap {

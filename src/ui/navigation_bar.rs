@@ -34,19 +34,19 @@ pub fn navigation_bar_ui(
     }
     ui.horizontal(|ui| {
         let back = ui
-            .add_enabled(view.back.is_some(), egui::Button::new("◀ Back"))
+            .add_enabled(view.back.is_some(), egui::Button::new("Back"))
             .on_hover_text(match view.back {
-                Some(place) => format!("Back to {place} (Alt+←)"),
-                None => "Links you follow can be retraced here (Alt+←)".to_owned(),
+                Some(place) => format!("Back to {place} (Alt+Left)"),
+                None => "Links you follow can be retraced here (Alt+Left)".to_owned(),
             });
         if back.clicked() {
             actions.push(Action::Back);
         }
         let forward = ui
-            .add_enabled(view.forward.is_some(), egui::Button::new("Forward ▶"))
+            .add_enabled(view.forward.is_some(), egui::Button::new("Forward"))
             .on_hover_text(match view.forward {
-                Some(place) => format!("Forward to {place} (Alt+→)"),
-                None => "Nothing ahead (Alt+→)".to_owned(),
+                Some(place) => format!("Forward to {place} (Alt+Right)"),
+                None => "Nothing ahead (Alt+Right)".to_owned(),
             });
         if forward.clicked() {
             actions.push(Action::Forward);
@@ -54,7 +54,7 @@ pub fn navigation_bar_ui(
         let last = view.trail.len().saturating_sub(1);
         for (i, place) in view.trail.iter().enumerate() {
             if i > 0 {
-                ui.label(RichText::new("›").weak());
+                ui.label(RichText::new(">").weak());
             }
             let text = RichText::new(*place).small();
             if i == last {

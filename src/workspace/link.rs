@@ -111,7 +111,7 @@ impl Link {
                 min_duration_ms,
                 ..
             } => match min_duration_ms {
-                Some(ms) => format!("Traces of {service} ≥ {ms:.0} ms"),
+                Some(ms) => format!("Traces of {service} over {ms:.0} ms"),
                 None => format!("Traces of {service}"),
             },
             LinkTarget::Metrics { queries } => match queries.first() {
