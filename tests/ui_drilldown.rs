@@ -108,7 +108,7 @@ fn from_the_error_spike_to_the_failing_span_and_its_error_line_in_three_clicks()
         "an error-rate series opens error lines"
     );
     let batch = h.state().panel_logs(LOGS).unwrap();
-    assert!(batch.len() > 0, "the incident logged payment errors");
+    assert!(!batch.is_empty(), "the incident logged payment errors");
     assert!((0..batch.len()).all(|i| batch.severity[i] >= 17 && batch.service[i] == "payment"));
     let (line_trace, line_span) = (batch.trace_id[0].unwrap(), batch.span_id[0].unwrap());
     // The link scrolled the logs panel into view; let the scroll settle before clicking in it.
