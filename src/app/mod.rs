@@ -299,6 +299,10 @@ impl SignalscopeApp {
             .default_size(200.0)
             .show(ui, |ui| {
                 actions.extend(sidebar_ui(ui, &self.workspace.connections, &self.health));
+                crate::ui::correlations_editor::correlations_ui(
+                    ui,
+                    &mut self.workspace.correlations,
+                );
                 if let Some(local) = &self.local {
                     local_status_ui(ui, &local.status());
                     actions.extend(local_settings_ui(ui, &mut self.workspace.local));

@@ -5,6 +5,7 @@ pub mod action;
 pub mod chart;
 pub mod connection_picker;
 pub mod connections;
+pub mod correlations_editor;
 pub mod flame_graph;
 pub mod heatmap_chart;
 pub mod instant_table;

@@ -73,6 +73,9 @@ pub fn span_detail_ui(ui: &mut egui::Ui, trace: &AnalysedTrace, span: u32) -> Ve
         if trace.on_critical.get(span as usize) == Some(&true) {
             ui.label(RichText::new("on the critical path").italics());
         }
+    });
+    // The links on a line of their own, so long ids above never push them out of view.
+    ui.horizontal(|ui| {
         if ui.button("Logs for this span").clicked() {
             let from = s.start_ns.saturating_sub(LOG_MARGIN_NS);
             let to = s.end_ns.saturating_add(LOG_MARGIN_NS);

@@ -115,6 +115,21 @@ impl Correlations {
             .collect()
     }
 
+    /// What is wrong with the rules, for the editor: a pattern that is not a regex, a
+    /// mapping with an empty side.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Err(e) = regex::Regex::new(&self.trace_id_pattern) {
+            out.push(format!("The trace-id pattern is not a valid regex: {e}"));
+        }
+        for (i, m) in self.label_map.iter().enumerate() {
+            if m.metric.trim().is_empty() || m.logs.trim().is_empty() {
+                out.push(format!("Mapping {} needs both labels", i + 1));
+            }
+        }
+        out
+    }
+
     /// The log labels a series' labels map to, in mapping order, one value per log label.
     pub fn log_labels(&self, series: &[(&str, &str)]) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = Vec::new();
@@ -255,6 +270,20 @@ mod tests {
             c.service_metrics("checkout")[0],
             r#"sum(rate(http_server_request_duration_count{service_name="checkout"}[1m]))"#
         );
+    }
+
+    #[test]
+    fn problems_name_a_bad_pattern_and_half_mappings() {
+        assert!(Correlations::default().problems().is_empty());
+        let bad = Correlations {
+            trace_id_pattern: "(".into(),
+            label_map: vec![LabelMapping::new("job", " ")],
+            ..Correlations::default()
+        };
+        let problems = bad.problems();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].contains("not a valid regex"));
+        assert_eq!(problems[1], "Mapping 1 needs both labels");
     }
 
     #[test]
