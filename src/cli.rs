@@ -242,6 +242,31 @@ mod tests {
     }
 
     #[test]
+    fn open_link_and_view_links_given_as_the_argument_are_followed() {
+        use crate::workspace::LinkTarget;
+        let trace = "bdd640fb06671ad11c80317fa3b1799d";
+        let uri = format!("signalscope://trace/{trace}?span=bd9c66b3ad3c2d6d");
+        let cli = Cli::try_parse_from(["signalscope", "open-link", &uri]).unwrap();
+        let link = cli.link().unwrap().expect("a link");
+        assert!(
+            matches!(link.to, LinkTarget::Trace { trace_id, span: Some(_) }
+            if trace_id.to_string() == trace)
+        );
+        // The desktop's URI handler passes the link as the argument.
+        let cli =
+            Cli::try_parse_from(["signalscope", "signalscope://logs?label=service_name%3Dpay"])
+                .unwrap();
+        assert!(matches!(cli.link(), Ok(Some(_))));
+        // A workspace link or a file is not a view link.
+        for arg in ["signalscope://open?workspace=%2Ftmp%2Fw.ron", "team.ron"] {
+            let cli = Cli::try_parse_from(["signalscope", arg]).unwrap();
+            assert_eq!(cli.link(), Ok(None), "{arg}");
+        }
+        let cli = Cli::try_parse_from(["signalscope", "open-link", "signalscope://nope"]).unwrap();
+        assert!(cli.link().is_err());
+    }
+
+    #[test]
     fn the_render_subcommand_and_the_plain_window_arguments_both_parse() {
         let cli = Cli::try_parse_from(["signalscope", "ws.ron", "--demo"]).unwrap();
         assert!(cli.command.is_none() && cli.demo);

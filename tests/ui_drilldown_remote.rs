@@ -94,8 +94,16 @@ fn logs_query(h: &Harness<'_, SignalscopeApp>) -> String {
         .unwrap()
 }
 
-#[test]
-fn prometheus_chart_to_loki_lines_to_jaeger_span_to_its_loki_lines_and_back() {
+/// The three replay servers and a workspace reading them: an error chart on Prometheus, a
+/// logs panel on Loki and a traces panel on Jaeger, over the story's minutes.
+struct Remote {
+    h: Harness<'static, SignalscopeApp>,
+    loki: Replay,
+    jaeger: Replay,
+    _prometheus: Replay,
+}
+
+fn remote() -> Remote {
     let prometheus = Replay::start(|path, _q: &Query| match path {
         "/api/v1/query_range" => (
             200,
@@ -112,47 +120,51 @@ fn prometheus_chart_to_loki_lines_to_jaeger_span_to_its_loki_lines_and_back() {
         p if p == format!("/api/v3/traces/{STORY}") => (200, JSON, jaeger_trace()),
         _ => go_not_found(),
     });
-
-    let mut ws = Workspace::default();
-    ws.connections = vec![
-        connection(1, SourceKind::Prometheus, "Prometheus", &prometheus.url),
-        connection(2, SourceKind::Loki, "Loki", &loki.url),
-        connection(3, SourceKind::Jaeger, "Jaeger", &jaeger.url),
-    ];
-    ws.time.range = TimeRange::Absolute {
-        from: chrono::Utc
-            .with_ymd_and_hms(2026, 11, 24, 7, 50, 0)
-            .unwrap(),
-        to: chrono::Utc.with_ymd_and_hms(2026, 11, 24, 8, 2, 0).unwrap(),
-    };
     let mut chart = MetricsPanel::new(
         Some(ConnectionId(1)),
         r#"sum by (service_name) (count_over_time({service_name=~".+"} |~ "error" [1m]))"#,
     );
     chart.queries[0].legend = "{{service_name}}".into();
-    ws.panels = vec![
-        Panel {
-            id: METRICS,
-            title: "Errors by service".into(),
-            kind: PanelKind::Metrics(chart),
+    let ws = Workspace {
+        connections: vec![
+            connection(1, SourceKind::Prometheus, "Prometheus", &prometheus.url),
+            connection(2, SourceKind::Loki, "Loki", &loki.url),
+            connection(3, SourceKind::Jaeger, "Jaeger", &jaeger.url),
+        ],
+        time: signalscope::workspace::TimeSettings {
+            range: TimeRange::Absolute {
+                from: chrono::Utc
+                    .with_ymd_and_hms(2026, 11, 24, 7, 50, 0)
+                    .unwrap(),
+                to: chrono::Utc.with_ymd_and_hms(2026, 11, 24, 8, 2, 0).unwrap(),
+            },
+            ..Default::default()
         },
-        Panel {
-            id: LOGS,
-            title: "Logs".into(),
-            kind: PanelKind::Logs(LogsPanel {
-                connection: Some(ConnectionId(2)),
-                ..LogsPanel::default()
-            }),
-        },
-        Panel {
-            id: TRACES,
-            title: "Traces".into(),
-            kind: PanelKind::Traces(TracesPanel {
-                connection: Some(ConnectionId(3)),
-                ..TracesPanel::default()
-            }),
-        },
-    ];
+        panels: vec![
+            Panel {
+                id: METRICS,
+                title: "Errors by service".into(),
+                kind: PanelKind::Metrics(chart),
+            },
+            Panel {
+                id: LOGS,
+                title: "Logs".into(),
+                kind: PanelKind::Logs(LogsPanel {
+                    connection: Some(ConnectionId(2)),
+                    ..LogsPanel::default()
+                }),
+            },
+            Panel {
+                id: TRACES,
+                title: "Traces".into(),
+                kind: PanelKind::Traces(TracesPanel {
+                    connection: Some(ConnectionId(3)),
+                    ..TracesPanel::default()
+                }),
+            },
+        ],
+        ..Workspace::default()
+    };
     let app = SignalscopeApp::new(
         Arc::new(Runtime::new().unwrap()),
         Startup {
@@ -173,6 +185,22 @@ fn prometheus_chart_to_loki_lines_to_jaeger_span_to_its_loki_lines_and_back() {
         h.state().panel_chart(METRICS).is_some()
     });
     h.run_steps(2);
+    Remote {
+        h,
+        loki,
+        jaeger,
+        _prometheus: prometheus,
+    }
+}
+
+#[test]
+fn prometheus_chart_to_loki_lines_to_jaeger_span_to_its_loki_lines_and_back() {
+    let Remote {
+        mut h,
+        loki,
+        jaeger,
+        ..
+    } = remote();
 
     // Click 1: checkout's series → checkout's error lines in Loki.
     h.get_by_label("Logs for checkout in Errors by service")
@@ -252,4 +280,39 @@ fn prometheus_chart_to_loki_lines_to_jaeger_span_to_its_loki_lines_and_back() {
         requests_before,
         "Back shows what was shown without asking again"
     );
+}
+
+/// The correlations editor changes what a link asks: a service-errors template typed in the
+/// sidebar is the LogQL the chart's link sends to Loki.
+#[test]
+fn an_edited_correlation_template_is_what_the_link_asks_loki() {
+    let Remote { mut h, loki, .. } = remote();
+    h.get_by_label("Correlations").click();
+    h.run_steps(2);
+    let field = "Service errors (LogQL)";
+    h.get_by_label(field).click();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label(field)
+        .type_text(r#"{job="${service}"} |= "level=error""#);
+    h.step();
+    h.get_by_label("Logs for checkout in Errors by service")
+        .click();
+    support::step_until(&mut h, "checkout's lines", |h| {
+        h.state().has_result(LOGS) && !h.state().is_loading(LOGS)
+    });
+    let (_, asked) = loki
+        .requests()
+        .into_iter()
+        .rev()
+        .find(|(p, _)| p == "/loki/api/v1/query_range")
+        .expect("the link asked Loki");
+    assert_eq!(asked["query"], r#"{job="checkout"} |= "level=error""#);
+    // A pattern that is not a regex is named in the editor.
+    let pattern = "Trace id in log lines (regex)";
+    h.get_by_label(pattern).click();
+    h.step();
+    h.get_by_label(pattern).type_text("(");
+    h.step();
+    h.get_by_label_contains("not a valid regex");
 }
