@@ -223,3 +223,129 @@ fn a_pasted_link_opens_the_trace_with_its_span_selected() {
     h.run_steps(2);
     h.get_by_label_contains("unknown link kind “dashboards”");
 }
+
+#[test]
+fn a_link_can_open_beside_its_panel_on_its_own_range_and_back_removes_it() {
+    let mut h = demo_app();
+    let global = h.state().workspace.time.range;
+    let before = logs_spec(&h);
+    h.get_by_label("Open links beside").click();
+    h.get_by_label("Links set the global time").click();
+    h.run_steps(2);
+    assert!(h.state().workspace.links.beside);
+    assert!(!h.state().workspace.links.sync_time);
+
+    h.get_by_label("Logs for payment in Error ratio by service (5xx)")
+        .click();
+    h.run_steps(2);
+    let ws = &h.state().workspace;
+    let at = ws.panels.iter().position(|p| p.id == ERROR_RATIO).unwrap();
+    let beside = &ws.panels[at + 1];
+    assert!(
+        matches!(&beside.kind, PanelKind::Logs(l) if l.service == "payment" && l.min_severity == 17)
+    );
+    assert!(ws.layout.beside.contains(&beside.id));
+    let beside_id = beside.id;
+    // Only the new panel took the chart's range; the rest keep the global one.
+    assert!(ws.layout.own_range.contains_key(&beside_id));
+    assert_eq!(ws.time.range, global);
+    assert_eq!(
+        logs_spec(&h),
+        before,
+        "the workspace's own logs panel is untouched"
+    );
+    settled(&mut h, beside_id, "the lines beside the chart");
+    let batch = h.state().panel_logs(beside_id).unwrap();
+    assert!(!batch.is_empty());
+    assert!((0..batch.len()).all(|i| batch.service[i] == "payment"));
+    h.get_by_label_contains("Own range from a link");
+
+    h.get_by_label("Back").click();
+    h.run_steps(2);
+    let ws = &h.state().workspace;
+    assert!(ws.panels.iter().all(|p| p.id != beside_id));
+    assert!(ws.layout.beside.is_empty() && ws.layout.own_range.is_empty());
+}
+
+#[test]
+fn a_latency_series_opens_slow_traces_and_a_span_opens_its_service_metrics() {
+    let mut h = demo_app();
+    let latency = PanelId(5);
+    support::step_until(&mut h, "the latency chart", |h| {
+        h.state().panel_chart(latency).is_some()
+    });
+    let slowest_floor_ms = {
+        let chart = h.state().panel_chart(latency).unwrap();
+        let payment = chart.series.iter().find(|s| s.name == "payment").unwrap();
+        payment
+            .values
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .fold(f64::INFINITY, f64::min)
+            * 1000.0
+    };
+    h.get_by_label("Traces for payment in p95 latency by service")
+        .click();
+    h.run_steps(2);
+    settled(&mut h, TRACES, "payment's slow traces");
+    let spec = h
+        .state()
+        .workspace
+        .panels
+        .iter()
+        .find_map(|p| match &p.kind {
+            PanelKind::Traces(t) if p.id == TRACES => Some(t.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(spec.service, "payment");
+    assert!(
+        (spec.min_duration_ms - slowest_floor_ms).abs() < 1e-6,
+        "{} vs {slowest_floor_ms}",
+        spec.min_duration_ms
+    );
+    assert!(!spec.errors_only, "a latency chart does not count errors");
+    let traces = h.state().panel_traces(TRACES).unwrap();
+    assert!(!traces.is_empty(), "the incident has slow payment traces");
+    assert!(
+        traces
+            .iter()
+            .all(|t| t.duration_ns as f64 / 1e6 >= slowest_floor_ms),
+        "every listed trace is at least as slow as the series' floor"
+    );
+
+    // Open one and ask for its service's metrics.
+    let first = traces[0].clone();
+    h.get_all_by_label(&format!("{}: {}", first.root_service, first.root_name))
+        .next()
+        .unwrap()
+        .click();
+    support::step_until(&mut h, "the trace", |h| {
+        h.state().open_trace(TRACES).is_some()
+    });
+    h.run_steps(60);
+    let root_service = first.root_service.clone();
+    // The root span is selected by a click on its row.
+    h.get_all_by_label_contains(&format!("{root_service}: "))
+        .last()
+        .unwrap()
+        .click();
+    h.run_steps(2);
+    let panels_before = h.state().workspace.panels.len();
+    h.get_by_label("Metrics for this service").click();
+    h.run_steps(2);
+    let ws = &h.state().workspace;
+    assert_eq!(ws.panels.len(), panels_before + 1);
+    let added = ws.panels.last().unwrap();
+    let PanelKind::Metrics(m) = &added.kind else {
+        panic!("a metrics panel")
+    };
+    assert_eq!(m.queries.len(), 3);
+    assert!(m.queries.iter().all(|q| q.expr.contains("service_name=\"")));
+    let id = added.id;
+    support::step_until(&mut h, "the service's metrics", |h| {
+        h.state().panel_chart(id).is_some()
+    });
+    assert!(!h.state().panel_chart(id).unwrap().series.is_empty());
+}

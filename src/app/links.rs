@@ -19,6 +19,7 @@ const ERROR_SEVERITY: u8 = 17;
 /// panels and their queries, the time range, and each panel's result and open trace.
 pub(super) struct Place {
     panels: Vec<Panel>,
+    layout: workspace::Layout,
     range: TimeRange,
     shown: Vec<ShownPanel>,
 }
@@ -79,11 +80,12 @@ impl SignalscopeApp {
         self.scroll_to_panel = Some(id);
     }
 
-    /// Follows a link: remembers where the user is (for Back), then opens the target.
-    pub(super) fn follow(&mut self, link: Link) {
+    /// Follows a link (clicked in panel `from`, if any): remembers where the user is (for
+    /// Back), then opens the target.
+    pub(super) fn follow(&mut self, link: Link, from: Option<PanelId>) {
         let here = self.place();
         self.history.go(here, link.label());
-        self.resolve(link);
+        self.resolve(link, from);
     }
 
     /// Returns to the place before the last link.
@@ -105,6 +107,7 @@ impl SignalscopeApp {
     fn place(&self) -> Place {
         Place {
             panels: self.workspace.panels.clone(),
+            layout: self.workspace.layout.clone(),
             range: self.workspace.time.range,
             shown: self
                 .panels
@@ -117,6 +120,7 @@ impl SignalscopeApp {
     /// Puts a remembered place back as it was shown, without asking any server again.
     fn restore(&mut self, place: Place) {
         self.workspace.panels = place.panels;
+        self.workspace.layout = place.layout;
         self.workspace.time.range = place.range;
         self.panels.clear();
         for (id, last, open_trace) in place.shown {
@@ -137,47 +141,60 @@ impl SignalscopeApp {
         }
     }
 
-    /// Opens a link's target in the panel that shows that signal (found or added), on the
-    /// link's connection when it names one, over the link's range when it has one.
-    fn resolve(&mut self, link: Link) {
-        let range_changed = match link.range {
-            Some((from, to)) => {
-                let range = TimeRange::Absolute { from, to };
-                let changed = self.workspace.time.range != range;
-                self.workspace.time.range = range;
-                changed
-            }
-            None => false,
-        };
+    /// Opens a link's target in the panel that shows that signal (found or added, beside
+    /// `from` if the user chose so), on the link's connection when it names one, over the
+    /// link's range when it has one: for every panel, or for the target alone.
+    fn resolve(&mut self, link: Link, from: Option<PanelId>) {
+        let opening = self.workspace.links;
         let signal = match &link.to {
             LinkTarget::Logs(_) => Signal::Logs,
             LinkTarget::Trace { .. } | LinkTarget::TraceSearch { .. } => Signal::Traces,
             LinkTarget::Metrics { .. } | LinkTarget::ServiceMetrics { .. } => Signal::Metrics,
         };
+        let target = self.link_panel(signal, from.filter(|_| opening.beside));
+        let range_changed = match link.range {
+            Some((start, end)) => {
+                let range = TimeRange::Absolute {
+                    from: start,
+                    to: end,
+                };
+                if opening.sync_time {
+                    self.workspace.layout.own_range.remove(&target);
+                    let changed = self.workspace.time.range != range;
+                    self.workspace.time.range = range;
+                    changed
+                } else {
+                    self.workspace.layout.own_range.insert(target, range);
+                    false
+                }
+            }
+            None => false,
+        };
         let connection = link
             .connection
             .as_deref()
             .and_then(|name| self.named_connection(name, signal));
-        let target = match link.to {
-            LinkTarget::Logs(focus) => self.open_logs(&focus, connection),
-            LinkTarget::Trace { trace_id, span } => self.show_trace(trace_id, span, connection),
+        if let Some(c) = connection
+            && let Some(p) = self.workspace.panels.iter_mut().find(|p| p.id == target)
+        {
+            p.kind.set_connection(Some(c));
+        }
+        match link.to {
+            LinkTarget::Logs(focus) => self.open_logs(target, &focus),
+            LinkTarget::Trace { trace_id, span } => self.show_trace(target, trace_id, span),
             LinkTarget::TraceSearch {
                 service,
                 min_duration_ms,
                 errors_only,
-            } => self.open_trace_search(&service, min_duration_ms, errors_only, connection),
+            } => self.open_trace_search(target, &service, min_duration_ms, errors_only),
             LinkTarget::Metrics { queries } => {
-                self.open_metrics(&link_title(&queries), queries, connection)
+                self.set_metrics(target, &link_title(&queries), queries)
             }
             LinkTarget::ServiceMetrics { service } => {
                 let queries = self.workspace.correlations.service_metrics(&service);
-                self.open_metrics(
-                    &format!("{service}: rate, errors, p95"),
-                    queries,
-                    connection,
-                )
+                self.set_metrics(target, &format!("{service}: rate, errors, p95"), queries)
             }
-        };
+        }
         // Time sync: every panel shows the range the link opened.
         if range_changed {
             let others: Vec<PanelId> = self
@@ -192,6 +209,95 @@ impl SignalscopeApp {
             }
         }
         self.scroll_to_panel = Some(target);
+    }
+
+    /// The panel a link to `signal` opens in. Beside `from` (when given): the panel already
+    /// beside it if it shows that signal, else a new one placed there; otherwise the first
+    /// panel of that kind (a new one if none). A chart link always gets a new panel.
+    fn link_panel(&mut self, signal: Signal, from: Option<PanelId>) -> PanelId {
+        let shows = |kind: &PanelKind| match signal {
+            Signal::Logs => matches!(kind, PanelKind::Logs(_)),
+            Signal::Traces => matches!(kind, PanelKind::Traces(_)),
+            Signal::Metrics => matches!(kind, PanelKind::Metrics(_)),
+        };
+        let panels = &self.workspace.panels;
+        let layout = &self.workspace.layout;
+        if let Some(at) = from.and_then(|f| panels.iter().position(|p| p.id == f)) {
+            if let Some(next) = panels.get(at + 1)
+                && layout.beside.contains(&next.id)
+                && shows(&next.kind)
+                && signal != Signal::Metrics
+            {
+                return next.id;
+            }
+            let paired = layout.beside.contains(&panels[at].id)
+                || panels
+                    .get(at + 1)
+                    .is_some_and(|n| layout.beside.contains(&n.id));
+            if !paired {
+                let panel = self.new_panel(signal);
+                let id = panel.id;
+                self.workspace.panels.insert(at + 1, panel);
+                self.workspace.layout.beside.insert(id);
+                return id;
+            }
+        }
+        if signal != Signal::Metrics
+            && let Some(p) = self.workspace.panels.iter().find(|p| shows(&p.kind))
+        {
+            return p.id;
+        }
+        let panel = self.new_panel(signal);
+        let id = panel.id;
+        self.workspace.panels.push(panel);
+        id
+    }
+
+    /// A panel for `signal` on the connection the workspace's first panel of that kind reads
+    /// (else the first connection that serves it); not yet in the workspace.
+    fn new_panel(&self, signal: Signal) -> Panel {
+        let existing = self
+            .workspace
+            .panels
+            .iter()
+            .find_map(|p| match (&p.kind, signal) {
+                (PanelKind::Logs(l), Signal::Logs) => Some(l.connection),
+                (PanelKind::Traces(t), Signal::Traces) => Some(t.connection),
+                (PanelKind::Metrics(m), Signal::Metrics) => Some(m.connection),
+                _ => None,
+            });
+        let connection = existing.flatten().or_else(|| {
+            self.workspace
+                .connections
+                .iter()
+                .find(|c| c.kind.serves(signal))
+                .map(|c| c.id)
+        });
+        let (title, kind) = match signal {
+            Signal::Logs => (
+                "Logs",
+                PanelKind::Logs(workspace::LogsPanel {
+                    connection,
+                    ..workspace::LogsPanel::default()
+                }),
+            ),
+            Signal::Traces => (
+                "Traces",
+                PanelKind::Traces(TracesPanel {
+                    connection,
+                    ..TracesPanel::default()
+                }),
+            ),
+            Signal::Metrics => (
+                "Metrics",
+                PanelKind::Metrics(MetricsPanel::new(connection, "")),
+            ),
+        };
+        Panel {
+            id: self.workspace.next_panel_id(),
+            title: title.to_owned(),
+            kind,
+        }
     }
 
     /// The connection called `name` that serves `signal`; a notice when there is none.
@@ -211,12 +317,11 @@ impl SignalscopeApp {
         found
     }
 
-    /// Points the first logs panel (a new one if none) at what a link focuses on, and runs it.
-    fn open_logs(&mut self, focus: &LogsFocus, connection: Option<ConnectionId>) -> PanelId {
-        let index = self.logs_panel_index();
-        if connection.is_some() {
-            self.workspace.panels[index].kind.set_connection(connection);
-        }
+    /// Points a logs panel at what a link focuses on, and runs it.
+    fn open_logs(&mut self, id: PanelId, focus: &LogsFocus) {
+        let Some(index) = self.workspace.panels.iter().position(|p| p.id == id) else {
+            return;
+        };
         let on_loki = self.panel_on(index, SourceKind::Loki);
         let logql = self.workspace.correlations.logql(focus);
         let panel = &mut self.workspace.panels[index];
@@ -229,99 +334,57 @@ impl SignalscopeApp {
             spec.trace_id = focus.trace_id.map(|t| t.to_string()).unwrap_or_default();
             spec.text.clear();
         }
-        let id = panel.id;
         self.run_query(id);
-        id
     }
 
-    /// Points the first traces panel at a service's traces (slow or failing ones if asked).
+    /// Points a traces panel at a service's traces (slow or failing ones if asked).
     fn open_trace_search(
         &mut self,
+        id: PanelId,
         service: &str,
         min_duration_ms: Option<f64>,
         errors_only: bool,
-        connection: Option<ConnectionId>,
-    ) -> PanelId {
-        let id = self.traces_panel();
+    ) {
         let on_tempo = self
             .workspace
             .panel_connection(id)
             .is_some_and(|c| c.kind == SourceKind::Tempo);
-        if let Some(panel) = self.workspace.panels.iter_mut().find(|p| p.id == id) {
-            if connection.is_some() {
-                panel.kind.set_connection(connection);
-            }
-            if let PanelKind::Traces(spec) = &mut panel.kind {
-                spec.service = service.to_owned();
-                spec.operation.clear();
-                spec.attribute.clear();
-                spec.min_duration_ms = min_duration_ms.unwrap_or(0.0);
-                spec.errors_only = errors_only;
-                if on_tempo {
-                    spec.traceql = tempo_search(service, min_duration_ms, errors_only);
-                }
-            }
-        }
-        self.run_query(id);
-        id
-    }
-
-    /// Adds a metrics panel charting `queries` on `connection` (else the first metrics
-    /// panel's, else the first connection that serves metrics).
-    fn open_metrics(
-        &mut self,
-        title: &str,
-        queries: Vec<String>,
-        connection: Option<ConnectionId>,
-    ) -> PanelId {
-        let connection = connection
-            .or_else(|| {
-                self.workspace.panels.iter().find_map(|p| match &p.kind {
-                    PanelKind::Metrics(m) => m.connection,
-                    _ => None,
-                })
-            })
-            .or_else(|| {
-                self.workspace
-                    .connections
-                    .iter()
-                    .find(|c| c.kind.serves(Signal::Metrics))
-                    .map(|c| c.id)
-            });
-        let mut panel = MetricsPanel::new(connection, "");
-        panel.queries = queries
-            .iter()
-            .map(|q| workspace::MetricQuery::new(q))
-            .collect();
-        let id = self.workspace.next_panel_id();
-        self.workspace.panels.push(Panel {
-            id,
-            title: title.to_owned(),
-            kind: PanelKind::Metrics(panel),
-        });
-        self.run_query(id);
-        id
-    }
-
-    /// Opens a trace in the first traces panel (a new one on the Local connection if there
-    /// is none), fetched from that panel's connection: Jaeger, Tempo or the Local store; a
-    /// span, if given, is selected and scrolled to once the trace is open.
-    fn show_trace(
-        &mut self,
-        trace_id: TraceId,
-        span: Option<SpanId>,
-        connection: Option<ConnectionId>,
-    ) -> PanelId {
-        let panel = self.traces_panel();
-        if connection.is_some()
-            && let Some(p) = self.workspace.panels.iter_mut().find(|p| p.id == panel)
+        if let Some(panel) = self.workspace.panels.iter_mut().find(|p| p.id == id)
+            && let PanelKind::Traces(spec) = &mut panel.kind
         {
-            p.kind.set_connection(connection);
+            spec.service = service.to_owned();
+            spec.operation.clear();
+            spec.attribute.clear();
+            spec.min_duration_ms = min_duration_ms.unwrap_or(0.0);
+            spec.errors_only = errors_only;
+            if on_tempo {
+                spec.traceql = tempo_search(service, min_duration_ms, errors_only);
+            }
         }
+        self.run_query(id);
+    }
+
+    /// Makes a (new) metrics panel chart `queries`, and runs it.
+    fn set_metrics(&mut self, id: PanelId, title: &str, queries: Vec<String>) {
+        if let Some(panel) = self.workspace.panels.iter_mut().find(|p| p.id == id) {
+            panel.title = title.to_owned();
+            if let PanelKind::Metrics(spec) = &mut panel.kind {
+                spec.queries = queries
+                    .iter()
+                    .map(|q| workspace::MetricQuery::new(q))
+                    .collect();
+            }
+        }
+        self.run_query(id);
+    }
+
+    /// Opens a trace in a traces panel, fetched from that panel's connection: Jaeger, Tempo
+    /// or the Local store; a span, if given, is selected and scrolled to once it is open.
+    fn show_trace(&mut self, panel: PanelId, trace_id: TraceId, span: Option<SpanId>) {
         let conn = self.workspace.panel_connection(panel).cloned();
         let Some(conn) = conn else {
             self.notify("Choose a connection for the traces panel first", true);
-            return panel;
+            return;
         };
         let store = self.local.as_ref().map(|l| l.store.clone());
         let waker = self.waker();
@@ -331,7 +394,6 @@ impl SignalscopeApp {
         let state = self.panels.entry(panel).or_default();
         state.trace_job = Some(job);
         state.focus = span.map(|s| (trace_id, s));
-        panel
     }
 
     /// The link that reproduces a panel's view: its query (or open trace), connection and
@@ -410,35 +472,6 @@ impl SignalscopeApp {
         self.workspace
             .panel_connection(self.workspace.panels[index].id)
             .is_some_and(|c| c.kind == kind)
-    }
-
-    /// Where the first logs panel is in the workspace, added (on the Local connection if any)
-    /// when there is none.
-    pub(super) fn logs_panel_index(&mut self) -> usize {
-        if let Some(i) = self
-            .workspace
-            .panels
-            .iter()
-            .position(|p| matches!(p.kind, PanelKind::Logs(_)))
-        {
-            return i;
-        }
-        let id = self.workspace.next_panel_id();
-        let connection = self
-            .workspace
-            .connections
-            .iter()
-            .find(|c| c.kind == SourceKind::Local)
-            .map(|c| c.id);
-        self.workspace.panels.push(Panel {
-            id,
-            title: "Logs".into(),
-            kind: PanelKind::Logs(workspace::LogsPanel {
-                connection,
-                ..workspace::LogsPanel::default()
-            }),
-        });
-        self.workspace.panels.len() - 1
     }
 
     /// The first traces panel, added (on the Local connection if any) when there is none.

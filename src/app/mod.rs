@@ -168,7 +168,7 @@ impl SignalscopeApp {
         if self.waker.is_none() {
             self.pending_links.push(link);
         } else {
-            self.follow(link);
+            self.follow(link, None);
         }
     }
 
@@ -236,6 +236,14 @@ impl SignalscopeApp {
             .map(|t| &t.trace)
     }
 
+    /// The traces a traces panel's search listed.
+    pub fn panel_traces(&self, id: PanelId) -> Option<&[crate::model::TraceSummary]> {
+        match self.panels.get(&id)?.last.as_ref()? {
+            Ok(PanelData::Traces(t)) => Some(t),
+            _ => None,
+        }
+    }
+
     /// The lines a logs panel shows.
     pub fn panel_logs(&self, id: PanelId) -> Option<&crate::model::LogBatch> {
         match self.panels.get(&id)?.last.as_ref()? {
@@ -268,7 +276,7 @@ impl SignalscopeApp {
                 self.run_query(id);
             }
             for link in std::mem::take(&mut self.pending_links) {
-                self.follow(link);
+                self.follow(link, None);
             }
         }
         self.poll_jobs(&ctx);
@@ -284,7 +292,12 @@ impl SignalscopeApp {
                 forward: self.history.forward_label(),
                 trail: self.history.trail().collect(),
             };
-            actions.extend(navigation_bar_ui(ui, view, &mut self.link_text));
+            actions.extend(navigation_bar_ui(
+                ui,
+                view,
+                &mut self.link_text,
+                &mut self.workspace.links,
+            ));
             if let Some(e) = &self.load_error {
                 ui.colored_label(
                     ui.visuals().error_fg_color,
@@ -355,19 +368,37 @@ impl SignalscopeApp {
         let slos = self.slo_summaries();
         let completions = &mut self.completions;
         let scroll_to = self.scroll_to_panel.take();
+        let layout = &mut self.workspace.layout;
+        let panel_states = &mut self.panels;
         egui::ScrollArea::vertical().show(ui, |ui| {
-            for panel in &mut self.workspace.panels {
-                let state = self.panels.entry(panel.id).or_default();
+            let mut draw = |ui: &mut egui::Ui, panel: &mut Panel| {
+                let state = panel_states.entry(panel.id).or_default();
                 let frame = egui::Frame::group(ui.style()).inner_margin(8.0);
                 let response = frame.show(ui, |ui| {
                     ui.set_height(height);
                     ui.set_width(ui.available_width());
+                    let mut actions = Vec::new();
+                    if let Some(range) = layout.own_range.get(&panel.id) {
+                        ui.horizontal(|ui| {
+                            ui.label(
+                                egui::RichText::new(format!(
+                                    "Own range from a link: {}",
+                                    range.label(zone)
+                                ))
+                                .small()
+                                .italics(),
+                            );
+                            if ui.small_button("Use the global range").clicked() {
+                                actions.push(Action::ClearOwnRange(panel.id));
+                            }
+                        });
+                    }
                     state.width_px = ui.available_width();
                     let loading = state
                         .job
                         .as_ref()
                         .map(|j| (j.elapsed(), j.bytes_received()));
-                    match &mut panel.kind {
+                    actions.extend(match &mut panel.kind {
                         PanelKind::Slo(spec) => slo_panel_ui(
                             ui,
                             SloPanelView {
@@ -468,13 +499,36 @@ impl SignalscopeApp {
                                 },
                             )
                         }
-                    }
+                    });
+                    actions
                 });
                 state.rect = Some(response.response.rect);
                 if scroll_to == Some(panel.id) {
                     response.response.scroll_to_me(Some(egui::Align::TOP));
                 }
-                actions.extend(response.inner);
+                // A link remembers the panel it was clicked in, to open beside it.
+                actions.extend(response.inner.into_iter().map(|a| match a {
+                    Action::Follow(link) => Action::FollowFrom(link, panel.id),
+                    a => a,
+                }));
+            };
+            let panels = &mut self.workspace.panels;
+            let mut i = 0;
+            while i < panels.len() {
+                let paired = panels
+                    .get(i + 1)
+                    .is_some_and(|next| layout.beside.contains(&next.id));
+                if paired {
+                    let (left, right) = panels.split_at_mut(i + 1);
+                    ui.columns(2, |columns| {
+                        draw(&mut columns[0], &mut left[i]);
+                        draw(&mut columns[1], &mut right[0]);
+                    });
+                    i += 2;
+                } else {
+                    draw(ui, &mut panels[i]);
+                    i += 1;
+                }
                 ui.add_space(8.0);
             }
         });
@@ -784,7 +838,13 @@ impl SignalscopeApp {
             .and_then(|c| self.workspace.connection(c))
             .cloned();
         let local = self.local.as_ref().map(|l| l.store.clone());
-        let (from, to) = self.workspace.time.range.resolve(chrono::Utc::now());
+        let range = self
+            .workspace
+            .layout
+            .own_range
+            .get(&id)
+            .unwrap_or(&self.workspace.time.range);
+        let (from, to) = range.resolve(chrono::Utc::now());
         let (from, to) = (
             from.timestamp_millis() as f64 / 1000.0,
             to.timestamp_millis() as f64 / 1000.0,
@@ -914,7 +974,12 @@ impl SignalscopeApp {
                     self.notify("Query cancelled", false);
                 }
             }
-            Action::Follow(link) => self.follow(link),
+            Action::Follow(link) => self.follow(link, None),
+            Action::FollowFrom(link, from) => self.follow(link, Some(from)),
+            Action::ClearOwnRange(id) => {
+                self.workspace.layout.own_range.remove(&id);
+                self.run_query(id);
+            }
             Action::Back => self.go_back(),
             Action::Forward => self.go_forward(),
             Action::CopyLink(id) => match self.panel_link(id) {
@@ -927,7 +992,7 @@ impl SignalscopeApp {
             Action::OpenLinkText(text) => match workspace::Link::from_uri(&text) {
                 Ok(link) => {
                     self.link_text.clear();
-                    self.follow(link);
+                    self.follow(link, None);
                 }
                 Err(e) => self.notify(e.to_string(), true),
             },
@@ -972,6 +1037,7 @@ impl SignalscopeApp {
             Action::FetchCompletions { panel, context } => self.fetch_completions(panel, context),
             Action::RemovePanel(id) => {
                 self.workspace.panels.retain(|p| p.id != id);
+                self.workspace.layout.remove(id);
                 self.panels.remove(&id);
             }
             Action::EditConnection(id) => {

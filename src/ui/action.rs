@@ -31,6 +31,10 @@ pub enum Action {
     ScrollToPanel(PanelId),
     /// Go where a link leads (another signal, a trace, a search), remembered for Back.
     Follow(Link),
+    /// A link clicked inside a panel (the app adds which, to open the target beside it).
+    FollowFrom(Link, PanelId),
+    /// Show a panel on the global range again.
+    ClearOwnRange(PanelId),
     /// Back and Forward through the places links led to.
     Back,
     Forward,

@@ -3,6 +3,7 @@
 //! `signalscope://` link.
 
 use super::action::Action;
+use crate::workspace::LinkOpening;
 use egui::{Key, Modifiers, RichText};
 
 /// What the bar shows of the navigation history.
@@ -18,6 +19,7 @@ pub fn navigation_bar_ui(
     ui: &mut egui::Ui,
     view: NavigationView<'_>,
     link_text: &mut String,
+    opening: &mut LinkOpening,
 ) -> Vec<Action> {
     let mut actions = Vec::new();
     // Alt+arrows move the cursor by words in a text field; only outside one do they navigate.
@@ -71,6 +73,12 @@ pub fn navigation_bar_ui(
                     .desired_width(220.0),
             );
             let label = ui.label("Link");
+            ui.checkbox(&mut opening.sync_time, "Links set the global time")
+                .on_hover_text(
+                    "On: a link's range becomes every panel's range. Off: only the panel it opens takes it.",
+                );
+            ui.checkbox(&mut opening.beside, "Open links beside")
+                .on_hover_text("Open a link's target in a panel beside the one you clicked in");
             let field = field.labelled_by(label.id);
             let entered = field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
             if (open.clicked() || entered) && !link_text.trim().is_empty() {

@@ -4,6 +4,7 @@
 pub mod connection;
 pub mod correlation;
 pub mod file;
+pub mod layout;
 pub mod link;
 pub mod logs_panel;
 pub mod metrics_panel;
@@ -16,6 +17,7 @@ pub use connection::{
 };
 pub use correlation::{Correlations, LabelMapping};
 pub use file::{WorkspaceError, default_path, load, parse, save_atomic, to_text};
+pub use layout::{Layout, LinkOpening};
 pub use link::{Link, LinkTarget, LogsFocus};
 pub use logs_panel::LogsPanel;
 pub use metrics_panel::{ChartKind, ChartOptions, MetricQuery, MetricsPanel, Unit};
@@ -50,6 +52,10 @@ pub struct Workspace {
     pub query_history: std::collections::BTreeMap<ConnectionId, Vec<String>>,
     /// How links find one signal from another (label mapping, trace-id pattern, templates).
     pub correlations: Correlations,
+    /// Panels side by side and panels with their own range.
+    pub layout: Layout,
+    /// How links open (beside or in place; moving the global range or not).
+    pub links: LinkOpening,
 }
 
 /// The embedded OTLP receiver and store, and the demo workload that feeds it.
@@ -87,6 +93,8 @@ impl Default for Workspace {
             local: LocalSettings::default(),
             query_history: Default::default(),
             correlations: Correlations::default(),
+            layout: Layout::default(),
+            links: LinkOpening::default(),
         }
     }
 }
@@ -314,6 +322,31 @@ mod history_tests {
 #[cfg(test)]
 mod demo_round_trip {
     use super::*;
+
+    #[test]
+    fn links_layout_and_correlations_read_back_as_written() {
+        let mut ws = Workspace::demo();
+        ws.links = LinkOpening {
+            beside: true,
+            sync_time: false,
+        };
+        ws.layout.beside.insert(PanelId(3));
+        ws.layout
+            .own_range
+            .insert(PanelId(3), TimeRange::Relative { seconds: 600 });
+        ws.correlations
+            .label_map
+            .push(LabelMapping::new("pod", "pod"));
+        ws.correlations.span_logs = "{job=\"${service}\"}".into();
+        let text = to_text(&ws);
+        let back = parse(std::path::Path::new("w.ron"), &text).expect("parses");
+        assert_eq!(back, ws);
+        // A file from before these settings existed opens with the defaults.
+        let old = parse(std::path::Path::new("old.ron"), "(version: 1)").expect("parses");
+        assert_eq!(old.links, LinkOpening::default());
+        assert_eq!(old.layout, Layout::default());
+        assert_eq!(old.correlations, Correlations::default());
+    }
 
     #[test]
     fn the_demo_workspace_reads_back_as_written() {
