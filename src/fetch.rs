@@ -15,9 +15,19 @@ pub type Waker = Arc<dyn Fn() + Send + Sync>;
 #[derive(Debug, Default)]
 pub struct Progress {
     bytes: AtomicU64,
+    /// Records (log lines, spans…) received so far, where the fetch counts them.
+    items: AtomicU64,
 }
 
 impl Progress {
+    pub fn set_items(&self, n: u64) {
+        self.items.store(n, Ordering::Relaxed);
+    }
+
+    pub fn items(&self) -> u64 {
+        self.items.load(Ordering::Relaxed)
+    }
+
     pub fn add_bytes(&self, n: u64) {
         self.bytes.fetch_add(n, Ordering::Relaxed);
     }
@@ -115,6 +125,11 @@ impl<T: Send + 'static> Job<T> {
 
     pub fn bytes_received(&self) -> u64 {
         self.progress.bytes()
+    }
+
+    /// Records received so far, for fetches that count them (0 for the others).
+    pub fn items_received(&self) -> u64 {
+        self.progress.items()
     }
 
     pub fn elapsed(&self) -> std::time::Duration {

@@ -466,7 +466,9 @@ impl SignalscopeApp {
                                 LogsPanelView {
                                     id: panel.id,
                                     spec,
-                                    loading: loading.is_some(),
+                                    loading: state.job.as_ref().map(|j| {
+                                        (j.elapsed(), j.bytes_received(), j.items_received())
+                                    }),
                                     last: match &state.last {
                                         Some(Ok(PanelData::Logs(o))) => {
                                             Some(Ok((&o.batch, (o.start, o.end))))
@@ -906,8 +908,8 @@ impl SignalscopeApp {
             }
             PanelKind::Logs(spec) if conn.kind == SourceKind::Loki => {
                 let pattern = self.workspace.correlations.trace_id_pattern.clone();
-                self.runtime.spawn(waker, move |_| {
-                    panel_query::load_loki_logs(spec, conn, (from, to), pattern)
+                self.runtime.spawn(waker, move |progress| {
+                    panel_query::load_loki_logs(spec, conn, (from, to), pattern, progress)
                 })
             }
             PanelKind::Logs(spec) => {

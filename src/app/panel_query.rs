@@ -87,6 +87,7 @@ pub async fn load_loki_logs(
     conn: Connection,
     (start, end): (f64, f64),
     trace_pattern: String,
+    progress: Arc<Progress>,
 ) -> Result<PanelData, SourceError> {
     let pattern = TraceLinkPattern::configured(&trace_pattern).map_err(|e| {
         SourceError::Config(format!(
@@ -105,7 +106,7 @@ pub async fn load_loki_logs(
         // Loki's end is exclusive; the panel's range includes its last nanosecond.
         end_ns: ns(end).saturating_add(1),
     };
-    let progress = LoadProgress::default();
+    let progress = LoadProgress::reporting_to(progress);
     let batch = load_logs(
         &http,
         query,
@@ -173,7 +174,7 @@ pub async fn fetch_panel(
                 .map(Some)
         }
         PanelKind::Logs(spec) if conn.kind == SourceKind::Loki => {
-            load_loki_logs(spec, conn, range, trace_pattern)
+            load_loki_logs(spec, conn, range, trace_pattern, progress)
                 .await
                 .map(Some)
         }

@@ -108,7 +108,7 @@ pub fn snapshot_ui(ui: &mut egui::Ui, snapshot: &mut PanelSnapshot) {
                     LogsPanelView {
                         id: panel.id,
                         spec,
-                        loading: false,
+                        loading: None,
                         last: match data {
                             Some(Ok(PanelData::Logs(o))) => Some(Ok((&o.batch, (o.start, o.end)))),
                             _ => last_err.map(Err),

@@ -23,7 +23,8 @@ pub type LoadedLogs<'a> = (&'a Arc<LogBatch>, (f64, f64));
 pub struct LogsPanelView<'a> {
     pub id: PanelId,
     pub spec: &'a mut LogsPanel,
-    pub loading: bool,
+    /// The load in flight: how long it has run, bytes and lines received.
+    pub loading: Option<(std::time::Duration, u64, u64)>,
     /// The loaded rows and the range (Unix seconds) they were loaded over.
     pub last: Option<Result<LoadedLogs<'a>, &'a SourceError>>,
     pub zone: TimeZoneChoice,
@@ -81,8 +82,17 @@ pub fn logs_panel_ui(ui: &mut egui::Ui, view: LogsPanelView<'_>) -> Vec<Action> 
         if ui.button("Search logs").clicked() {
             changed = true;
         }
-        if loading {
+        if let Some((elapsed, bytes, lines)) = loading {
             ui.spinner();
+            ui.label(
+                RichText::new(format!(
+                    "{lines} lines, {} in {:.1} s",
+                    super::metrics_panel::format_bytes(bytes),
+                    elapsed.as_secs_f32()
+                ))
+                .small()
+                .weak(),
+            );
             if ui.button("Cancel").clicked() {
                 actions.push(Action::CancelQuery(id));
             }

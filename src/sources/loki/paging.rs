@@ -12,17 +12,27 @@ use crate::fetch::Progress;
 use crate::model::{Labels, LogBatch};
 use crate::sources::{HttpClient, SourceError};
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Bytes and lines received so far, for a progress bar the UI reads while pages arrive.
 #[derive(Debug, Default)]
 pub struct LoadProgress {
-    pub bytes: Progress,
+    /// Bytes received, and lines kept as its item count: the job's progress, when given.
+    pub bytes: Arc<Progress>,
     lines: AtomicU64,
     pages: AtomicU64,
 }
 
 impl LoadProgress {
+    /// Progress that also reports bytes and lines to a job's `progress`.
+    pub fn reporting_to(progress: Arc<Progress>) -> Self {
+        Self {
+            bytes: progress,
+            ..Self::default()
+        }
+    }
+
     /// Lines kept so far (after boundary de-duplication).
     pub fn lines(&self) -> u64 {
         self.lines.load(Ordering::Relaxed)
@@ -111,6 +121,7 @@ pub async fn load_logs_paged(
         let new_rows = kept.len();
         out.extend_from(&page, &kept);
         progress.lines.store(out.len() as u64, Ordering::Relaxed);
+        progress.bytes.set_items(out.len() as u64);
         let Some(&edge) = order.last() else { break };
         let edge_ns = page.time_ns[edge];
         if boundary_ns != Some(edge_ns) {
