@@ -105,3 +105,64 @@ fn logql_typed_in_a_loki_panel_loads_the_lines_and_parse_errors_show_lokis_messa
         h.query_by_label_contains("parse error at line 1").is_some()
     });
 }
+
+/// A logs panel on the replay Loki showing the recorded lines, with the checkout error line
+/// selected (its details pane open).
+fn error_line_selected(loki: &ReplayLoki) -> (Harness<'static, SignalscopeApp>, PanelId) {
+    let (app, panel) = app_on(&loki.url);
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 1400.0))
+        .build_ui_state(|ui, app: &mut SignalscopeApp| app.frame_ui(ui), app);
+    h.ctx
+        .set_missing_glyph_policy(egui::epaint::text::MissingGlyphPolicy::Tofu);
+    h.run_steps(2);
+    run_logql(&mut h, Q_BACKWARD);
+    support::step_until(&mut h, "the Loki lines", |h| h.state().has_result(panel));
+    h.run_steps(3);
+    h.get_all_by_label_contains("payment failed: card declined")
+        .next()
+        .unwrap()
+        .click();
+    h.run_steps(3);
+    (h, panel)
+}
+
+fn panel_query(h: &Harness<'_, SignalscopeApp>) -> String {
+    match &h.state().workspace.panels[0].kind {
+        PanelKind::Logs(l) => l.query.clone(),
+        _ => unreachable!(),
+    }
+}
+
+fn last_sent(loki: &ReplayLoki) -> Option<String> {
+    loki.seen()
+        .into_iter()
+        .rev()
+        .find(|s| s.path == "/loki/api/v1/query_range")
+        .and_then(|s| s.param("query").map(str::to_owned))
+}
+
+/// A click on a field in a line's details filters the query by it: a logfmt field follows a
+/// `| logfmt` stage, a stream label joins the selector; the next request carries the filter.
+#[test]
+fn clicking_a_label_or_field_of_a_line_filters_the_query() {
+    let loki = ReplayLoki::start();
+    let (mut h, _) = error_line_selected(&loki);
+    h.get_by_label("Filter for status=500").click();
+    h.run_steps(2);
+    let filtered = format!(r#"{Q_BACKWARD} | logfmt | status="500""#);
+    assert_eq!(panel_query(&h), filtered);
+    support::step_until(&mut h, "the filtered request", |_| {
+        last_sent(&loki).as_deref() == Some(filtered.as_str())
+    });
+
+    let (mut h, _) = error_line_selected(&loki);
+    h.get_by_label("Filter out pod=checkout-5b8d4-xk2lp")
+        .click();
+    h.run_steps(2);
+    let filtered = r#"{namespace="shop", pod!="checkout-5b8d4-xk2lp"}"#;
+    assert_eq!(panel_query(&h), filtered);
+    support::step_until(&mut h, "the filtered request", |_| {
+        last_sent(&loki).as_deref() == Some(filtered)
+    });
+}

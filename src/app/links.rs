@@ -4,6 +4,7 @@
 use super::SignalscopeApp;
 use super::panel_state::PanelData;
 use crate::analysis::AnalysedTrace;
+use crate::analysis::logql_edit::LogFilter;
 use crate::model::{SpanId, TimeRange, TraceId};
 use crate::sources::SourceError;
 use crate::workspace::{
@@ -394,6 +395,39 @@ impl SignalscopeApp {
         let state = self.panels.entry(panel).or_default();
         state.trace_job = Some(job);
         state.focus = span.map(|s| (trace_id, s));
+    }
+
+    /// Adds a label or field filter to a logs panel and runs it: into the LogQL on Loki; as
+    /// the service filter on the Local source (the only label it filters by).
+    pub(super) fn add_log_filter(&mut self, id: PanelId, filter: &LogFilter) {
+        let on_loki = self
+            .workspace
+            .panel_connection(id)
+            .is_some_and(|c| c.kind == SourceKind::Loki);
+        let Some(PanelKind::Logs(spec)) = self
+            .workspace
+            .panels
+            .iter_mut()
+            .find(|p| p.id == id)
+            .map(|p| &mut p.kind)
+        else {
+            return;
+        };
+        if on_loki {
+            spec.query = filter.apply(&spec.query);
+        } else if filter.field.is_none()
+            && filter.name == workspace::correlation::SERVICE_LABEL
+            && !filter.exclude
+        {
+            spec.service = filter.value.clone();
+        } else {
+            self.notify(
+                "The Local source filters logs by service, level, text and trace only",
+                true,
+            );
+            return;
+        }
+        self.run_query(id);
     }
 
     /// The link that reproduces a panel's view: its query (or open trace), connection and

@@ -978,6 +978,7 @@ impl SignalscopeApp {
             }
             Action::Follow(link) => self.follow(link, None),
             Action::FollowFrom(link, from) => self.follow(link, Some(from)),
+            Action::AddLogFilter { panel, filter } => self.add_log_filter(panel, &filter),
             Action::ClearOwnRange(id) => {
                 self.workspace.layout.own_range.remove(&id);
                 self.run_query(id);

@@ -33,6 +33,11 @@ pub enum Action {
     Follow(Link),
     /// A link clicked inside a panel (the app adds which, to open the target beside it).
     FollowFrom(Link, PanelId),
+    /// Add a label or field filter to a logs panel's query (a click in the line's details).
+    AddLogFilter {
+        panel: PanelId,
+        filter: crate::analysis::logql_edit::LogFilter,
+    },
     /// Show a panel on the global range again.
     ClearOwnRange(PanelId),
     /// Back and Forward through the places links led to.

@@ -5,21 +5,43 @@ use super::action::Action;
 use super::log_table::LONG_LINE_BYTES;
 use super::logs_panel::severity_color;
 use super::time_axis::format_time;
+use crate::analysis::log_fields::{FieldFormat, extract_fields};
+use crate::analysis::logql_edit::LogFilter;
 use crate::model::telemetry::severity_name;
 use crate::model::{LogBatch, TimeZoneChoice};
-use crate::workspace::{Link, LinkTarget};
+use crate::workspace::correlation::SERVICE_LABEL;
+use crate::workspace::{Link, LinkTarget, PanelId};
 use egui::RichText;
 
 /// How much of a very long line the pane shows before "Show full line".
 const PREVIEW_BYTES: usize = 16 * 1024;
 
+/// What the pane shows: a row of a panel's lines.
+pub struct LogDetail<'a> {
+    pub panel: PanelId,
+    pub batch: &'a LogBatch,
+    pub row: usize,
+    pub zone: TimeZoneChoice,
+    /// Loki can filter any label or field in or out; the Local source only by service.
+    pub on_loki: bool,
+}
+
+/// Lines up to this long have their fields parsed for the filter buttons (every frame the
+/// row is selected; a longer line would cost a frame).
+const FIELDS_MAX_BYTES: usize = 64 * 1024;
+
 pub fn log_detail_ui(
     ui: &mut egui::Ui,
-    batch: &LogBatch,
-    row: usize,
-    zone: TimeZoneChoice,
+    detail: LogDetail<'_>,
     show_full: &mut bool,
 ) -> Vec<Action> {
+    let LogDetail {
+        panel,
+        batch,
+        row,
+        zone,
+        on_loki,
+    } = detail;
     let mut actions = Vec::new();
     if row >= batch.len() {
         return actions;
@@ -51,6 +73,7 @@ pub fn log_detail_ui(
             ui.ctx().copy_text(body.to_owned());
         }
     });
+    fields_ui(ui, panel, batch, row, on_loki, &mut actions);
     let long = body.len() >= LONG_LINE_BYTES;
     let shown = if long && !*show_full {
         let mut cut = PREVIEW_BYTES.min(body.len());
@@ -86,4 +109,70 @@ pub fn log_detail_ui(
             ui.add(egui::Label::new(RichText::new(shown).monospace()).wrap());
         });
     actions
+}
+
+/// The line's stream labels and parsed fields, each with buttons that filter the panel's
+/// query for it (=) or against it (!=).
+fn fields_ui(
+    ui: &mut egui::Ui,
+    panel: PanelId,
+    batch: &LogBatch,
+    row: usize,
+    on_loki: bool,
+    actions: &mut Vec<Action>,
+) {
+    let mut entries: Vec<(String, String, Option<FieldFormat>)> = Vec::new();
+    match batch.stream_labels(row) {
+        Some(labels) => {
+            entries.extend(
+                labels
+                    .iter()
+                    .map(|(k, v)| (k.to_owned(), v.to_owned(), None)),
+            );
+        }
+        None => entries.push((
+            SERVICE_LABEL.to_owned(),
+            batch.service_name(row).to_owned(),
+            None,
+        )),
+    }
+    let body = batch.body(row);
+    if on_loki && body.len() <= FIELDS_MAX_BYTES {
+        let (format, fields) = extract_fields(body);
+        entries.extend(fields.into_iter().map(|(k, v)| (k, v, Some(format))));
+    }
+    if entries.is_empty() {
+        return;
+    }
+    // Chips that wrap, so a line's dozen fields take a few rows of the pane.
+    ui.horizontal_wrapped(|ui| {
+        for (name, value, field) in entries.into_iter().take(100) {
+            let kind = if field.is_some() { "field" } else { "label" };
+            ui.label(RichText::new(format!("{name}={value}")).monospace().small())
+                .on_hover_text(format!("a {kind}"));
+            // The Local source filters by service only.
+            let can = on_loki || (field.is_none() && name == SERVICE_LABEL);
+            for (text, exclude) in [("=", false), ("!=", true)] {
+                if exclude && !on_loki {
+                    continue;
+                }
+                let how = if exclude { "Filter out" } else { "Filter for" };
+                let b = ui.add_enabled(can, egui::Button::new(text).small());
+                let label = format!("{how} {name}={value}");
+                b.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, can, &label));
+                if b.on_hover_text(&label).clicked() {
+                    actions.push(Action::AddLogFilter {
+                        panel,
+                        filter: LogFilter {
+                            name: name.clone(),
+                            value: value.clone(),
+                            exclude,
+                            field,
+                        },
+                    });
+                }
+            }
+            ui.add_space(6.0);
+        }
+    });
 }

@@ -2,7 +2,7 @@
 //! virtualized table of up to a million lines and the selected line's details.
 
 use super::action::Action;
-use super::log_detail::log_detail_ui;
+use super::log_detail::{LogDetail, log_detail_ui};
 use super::log_table::{LogTableView, log_table_ui};
 use super::log_volume_chart::log_volume_ui;
 use crate::analysis::log_search::find_rows;
@@ -55,6 +55,10 @@ pub fn logs_panel_ui(ui: &mut egui::Ui, view: LogsPanelView<'_>) -> Vec<Action> 
     } = view;
     let mut actions = Vec::new();
     let mut changed = false;
+    let on_loki = spec
+        .connection
+        .and_then(|c| connections.iter().find(|x| x.id == c))
+        .is_some_and(|c| c.kind == SourceKind::Loki);
     ui.horizontal_wrapped(|ui| {
         changed |= connection_picker(
             ui,
@@ -70,10 +74,6 @@ pub fn logs_panel_ui(ui: &mut egui::Ui, view: LogsPanelView<'_>) -> Vec<Action> 
         {
             actions.push(Action::CopyLink(id));
         }
-        let on_loki = spec
-            .connection
-            .and_then(|c| connections.iter().find(|x| x.id == c))
-            .is_some_and(|c| c.kind == SourceKind::Loki);
         if on_loki {
             changed |= logql_field_ui(ui, spec);
         } else {
@@ -101,7 +101,7 @@ pub fn logs_panel_ui(ui: &mut egui::Ui, view: LogsPanelView<'_>) -> Vec<Action> 
     if changed {
         actions.push(Action::RunQuery(id));
     }
-    logs_result_ui(ui, id, spec, last, zone, &mut actions);
+    logs_result_ui(ui, id, spec, last, zone, on_loki, &mut actions);
     actions
 }
 
@@ -174,6 +174,7 @@ fn logs_result_ui(
     spec: &mut LogsPanel,
     last: Option<Result<LoadedLogs<'_>, &SourceError>>,
     zone: TimeZoneChoice,
+    on_loki: bool,
     actions: &mut Vec<Action>,
 ) {
     match last {
@@ -204,7 +205,7 @@ fn logs_result_ui(
                     ),
                 );
             }
-            actions.extend(log_view_ui(ui, id, spec, batch, range, zone));
+            actions.extend(log_view_ui(ui, id, spec, batch, range, zone, on_loki));
         }
         None => {}
     }
@@ -250,6 +251,7 @@ fn log_view_ui(
     batch: &Arc<LogBatch>,
     range: (f64, f64),
     zone: TimeZoneChoice,
+    on_loki: bool,
 ) -> Vec<Action> {
     let mut actions = Vec::new();
     let state_id = ui.make_persistent_id(("log_view", id));
@@ -336,7 +338,7 @@ fn log_view_ui(
         );
     });
 
-    let detail_height = if state.selected.is_some() { 150.0 } else { 0.0 };
+    let detail_height = if state.selected.is_some() { 230.0 } else { 0.0 };
     let table_height = (ui.available_height() - detail_height).max(80.0);
     ui.allocate_ui(egui::vec2(ui.available_width(), table_height), |ui| {
         let before = state.selected;
@@ -368,7 +370,14 @@ fn log_view_ui(
     });
     if let Some(row) = state.selected.filter(|&r| r < batch.len()) {
         ui.separator();
-        actions.extend(log_detail_ui(ui, batch, row, zone, &mut state.show_full));
+        let detail = LogDetail {
+            panel: id,
+            batch,
+            row,
+            zone,
+            on_loki,
+        };
+        actions.extend(log_detail_ui(ui, detail, &mut state.show_full));
     }
     ui.data_mut(|d| d.insert_temp(state_id, state));
     actions
