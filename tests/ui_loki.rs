@@ -166,3 +166,40 @@ fn clicking_a_label_or_field_of_a_line_filters_the_query() {
         last_sent(&loki).as_deref() == Some(filtered)
     });
 }
+
+/// LogQL that ran is remembered per connection; picking it from History runs it again, and
+/// Ctrl+Enter runs what is typed.
+#[test]
+fn logql_history_reruns_a_past_query_and_ctrl_enter_runs() {
+    let loki = ReplayLoki::start();
+    let (mut h, panel) = error_line_selected(&loki);
+    assert_eq!(
+        h.state().workspace.query_history[&ConnectionId(3)],
+        [Q_BACKWARD.to_owned()]
+    );
+    let asked = |loki: &ReplayLoki| {
+        loki.seen()
+            .iter()
+            .filter(|s| s.path == "/loki/api/v1/query_range")
+            .count()
+    };
+    let before = asked(&loki);
+    h.get_by_label("History").click();
+    h.run_steps(2);
+    h.get_by_label(Q_BACKWARD).click();
+    h.run_steps(2);
+    support::step_until(&mut h, "the rerun", |h| {
+        asked(&loki) > before && !h.state().is_loading(panel)
+    });
+
+    h.get_by_label("LogQL").click();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("LogQL").type_text(r#"{service_name="checkout"}"#);
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+    h.run_steps(2);
+    support::step_until(&mut h, "the Ctrl+Enter run", |_| {
+        last_sent(&loki).as_deref() == Some(r#"{service_name="checkout"}"#)
+    });
+}

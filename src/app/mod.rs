@@ -460,6 +460,10 @@ impl SignalscopeApp {
                             )
                         }
                         PanelKind::Logs(spec) => {
+                            let log_history = spec
+                                .connection
+                                .and_then(|c| history.get(&c))
+                                .map_or(&[][..], Vec::as_slice);
                             ui.strong(&panel.title);
                             logs_panel_ui(
                                 ui,
@@ -477,6 +481,7 @@ impl SignalscopeApp {
                                         _ => None,
                                     },
                                     zone,
+                                    history: log_history,
                                     connections: &connections,
                                 },
                             )
@@ -801,7 +806,11 @@ impl SignalscopeApp {
 
     /// Adds a metrics panel's queries to its connection's history (a run the user asked for).
     fn remember_queries(&mut self, id: PanelId) {
-        let Some(PanelKind::Metrics(spec)) = self
+        let on_loki = self
+            .workspace
+            .panel_connection(id)
+            .is_some_and(|c| c.kind == SourceKind::Loki);
+        let Some(kind) = self
             .workspace
             .panels
             .iter()
@@ -810,15 +819,19 @@ impl SignalscopeApp {
         else {
             return;
         };
-        let Some(connection) = spec.connection else {
+        let Some(connection) = kind.connection() else {
             return;
         };
-        let queries: Vec<String> = spec
-            .queries
-            .iter()
-            .filter(|q| !q.disabled)
-            .map(|q| q.expr.clone())
-            .collect();
+        let queries: Vec<String> = match kind {
+            PanelKind::Metrics(spec) => spec
+                .queries
+                .iter()
+                .filter(|q| !q.disabled)
+                .map(|q| q.expr.clone())
+                .collect(),
+            PanelKind::Logs(spec) if on_loki => vec![spec.query.clone()],
+            _ => return,
+        };
         for q in queries.iter().rev() {
             self.workspace.remember_query(connection, q);
         }

@@ -30,6 +30,8 @@ pub struct LogsPanelView<'a> {
     pub zone: TimeZoneChoice,
     /// The workspace's connections, for the panel's connection picker.
     pub connections: &'a [Connection],
+    /// LogQL run before on the panel's connection, most recent first.
+    pub history: &'a [String],
 }
 
 /// Severity choices offered in the filter.
@@ -52,6 +54,7 @@ pub fn logs_panel_ui(ui: &mut egui::Ui, view: LogsPanelView<'_>) -> Vec<Action> 
         last,
         zone,
         connections,
+        history,
     } = view;
     let mut actions = Vec::new();
     let mut changed = false;
@@ -76,6 +79,7 @@ pub fn logs_panel_ui(ui: &mut egui::Ui, view: LogsPanelView<'_>) -> Vec<Action> 
         }
         if on_loki {
             changed |= logql_field_ui(ui, spec);
+            changed |= logql_history_ui(ui, spec, history);
         } else {
             changed |= local_filters_ui(ui, id, spec);
         }
@@ -105,7 +109,32 @@ pub fn logs_panel_ui(ui: &mut egui::Ui, view: LogsPanelView<'_>) -> Vec<Action> 
     actions
 }
 
-/// The LogQL field of a Loki panel; true when the user asked to run it (Enter).
+/// The LogQL run before on this connection; true when one was picked (it runs).
+fn logql_history_ui(ui: &mut egui::Ui, spec: &mut LogsPanel, history: &[String]) -> bool {
+    let mut picked = false;
+    ui.add_enabled_ui(!history.is_empty(), |ui| {
+        ui.menu_button("History", |ui| {
+            egui::ScrollArea::vertical()
+                .max_height(300.0)
+                .show(ui, |ui| {
+                    for past in history {
+                        let text = RichText::new(past).monospace().small();
+                        if ui.add(egui::Button::new(text).truncate()).clicked() {
+                            spec.query = past.clone();
+                            picked = true;
+                            ui.close();
+                        }
+                    }
+                });
+        })
+        .response
+        .on_hover_text("LogQL run before on this connection");
+    });
+    picked
+}
+
+/// The LogQL field of a Loki panel; true when the user asked to run it (Enter or
+/// Ctrl+Enter).
 fn logql_field_ui(ui: &mut egui::Ui, spec: &mut LogsPanel) -> bool {
     let l = ui.label("LogQL");
     let width = (ui.available_width() - 180.0).max(240.0);
@@ -117,7 +146,9 @@ fn logql_field_ui(ui: &mut egui::Ui, spec: &mut LogsPanel) -> bool {
                 .desired_width(width),
         )
         .labelled_by(l.id);
-    response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))
+    let ctrl_enter = response.has_focus()
+        && ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter));
+    ctrl_enter || (response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)))
 }
 
 /// The filters of a logs panel on the Local source; true when one changed.
