@@ -57,7 +57,7 @@ fn run_logql(h: &mut Harness<'_, SignalscopeApp>, query: &str) {
     h.step();
     h.get_by_label("LogQL").type_text(query);
     h.step();
-    h.key_press(egui::Key::Enter);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
     h.step();
 }
 
@@ -100,7 +100,7 @@ fn logql_typed_in_a_loki_panel_loads_the_lines_and_parse_errors_show_lokis_messa
     }
     h.get_by_label("LogQL").type_text("not logql");
     h.step();
-    h.key_press(egui::Key::Enter);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
     support::step_until(&mut h, "Loki's parse error", |h| {
         h.query_by_label_contains("parse error at line 1").is_some()
     });
@@ -195,11 +195,53 @@ fn logql_history_reruns_a_past_query_and_ctrl_enter_runs() {
     h.get_by_label("LogQL").click();
     h.step();
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.get_by_label("LogQL").type_text(r#"{service_name="checkout"}"#);
+    h.get_by_label("LogQL")
+        .type_text(r#"{service_name="checkout"}"#);
     h.step();
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
     h.run_steps(2);
     support::step_until(&mut h, "the Ctrl+Enter run", |_| {
         last_sent(&loki).as_deref() == Some(r#"{service_name="checkout"}"#)
     });
+}
+
+/// The LogQL editor completes label names and values from Loki's label endpoints, and the
+/// pipeline's stages after `|`.
+#[test]
+fn the_logql_editor_completes_labels_values_and_stages_from_loki() {
+    let loki = ReplayLoki::start();
+    let (app, _) = app_on(&loki.url);
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 900.0))
+        .build_ui_state(|ui, app: &mut SignalscopeApp| app.frame_ui(ui), app);
+    h.run_steps(2);
+    h.get_by_label("LogQL").click();
+    h.step();
+    h.get_by_label("LogQL").type_text("{serv");
+    // Both names starting with "serv" are offered.
+    support::step_until(&mut h, "label names from Loki", |h| {
+        h.query_all_by_label_contains("service_name").count() >= 2
+    });
+    assert!(
+        loki.seen().iter().any(|s| s.path == "/loki/api/v1/labels"),
+        "the names came from Loki"
+    );
+    h.get_by_label("LogQL").type_text("ice_name=\"pa");
+    support::step_until(&mut h, "service_name's values", |h| {
+        h.query_all_by_label_contains("payment").count() > 0
+    });
+    // Tab takes the highlighted completion.
+    h.key_press(egui::Key::Tab);
+    h.run_steps(2);
+    let query = match &h.state().workspace.panels[0].kind {
+        PanelKind::Logs(l) => l.query.clone(),
+        _ => unreachable!(),
+    };
+    assert_eq!(query, r#"{service_name="payment"#);
+
+    // After the selector, `| lo` offers the logfmt stage.
+    h.key_press(egui::Key::End);
+    h.get_by_label("LogQL").type_text("\"} | lo");
+    h.run_steps(2);
+    h.get_by_label_contains("logfmt");
 }

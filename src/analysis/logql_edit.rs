@@ -42,7 +42,7 @@ fn quoted(value: &str) -> String {
 }
 
 /// Byte range of the stream selector's braces (`{` .. `}` inclusive), skipping quoted text.
-fn selector_range(query: &str) -> Option<(usize, usize)> {
+pub fn selector_range(query: &str) -> Option<(usize, usize)> {
     let mut open = None;
     let mut in_string: Option<char> = None;
     let mut escaped = false;

@@ -13,6 +13,7 @@ pub mod log_fields;
 pub mod log_level;
 pub mod log_search;
 pub mod log_volume;
+pub mod logql_completion;
 pub mod logql_edit;
 pub mod m4;
 pub mod operations;

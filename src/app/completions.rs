@@ -1,4 +1,5 @@
-//! PromQL completion for the editor: what its cache lacks, fetched in the background.
+//! Completion for the query editors (PromQL, and LogQL's stream labels): what the
+//! connection's cache lacks, fetched in the background.
 
 use super::SignalscopeApp;
 use crate::sources::HttpClient;
@@ -38,8 +39,12 @@ impl SignalscopeApp {
                     Ok(http) => CompletionBackend::Prometheus(http),
                     Err(_) => return,
                 },
-                // PromQL completion has nothing to ask a logs or traces server.
-                (SourceKind::Loki | SourceKind::Jaeger | SourceKind::Tempo, _) => return,
+                (SourceKind::Loki, _) => match HttpClient::new(&conn) {
+                    Ok(http) => CompletionBackend::Loki(http),
+                    Err(_) => return,
+                },
+                // Completion has nothing to ask a traces server.
+                (SourceKind::Jaeger | SourceKind::Tempo, _) => return,
             };
             let source = CompletionSource::with_cache(backend, cache);
             // A failure leaves the cache as it was; the editor simply offers less.

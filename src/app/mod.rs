@@ -464,6 +464,9 @@ impl SignalscopeApp {
                                 .connection
                                 .and_then(|c| history.get(&c))
                                 .map_or(&[][..], Vec::as_slice);
+                            let log_completion = spec
+                                .connection
+                                .map(|c| Arc::clone(completions.entry(c).or_default()));
                             ui.strong(&panel.title);
                             logs_panel_ui(
                                 ui,
@@ -482,6 +485,7 @@ impl SignalscopeApp {
                                     },
                                     zone,
                                     history: log_history,
+                                    completion: log_completion.as_deref(),
                                     connections: &connections,
                                 },
                             )

@@ -116,6 +116,7 @@ pub fn snapshot_ui(ui: &mut egui::Ui, snapshot: &mut PanelSnapshot) {
                         zone,
                         connections,
                         history: &[],
+                        completion: None,
                     },
                 )
             }

@@ -5,10 +5,12 @@ use super::action::Action;
 use super::log_detail::{LogDetail, log_detail_ui};
 use super::log_table::{LogTableView, log_table_ui};
 use super::log_volume_chart::log_volume_ui;
+use super::promql_editor::{QueryLanguage, query_editor_ui};
 use crate::analysis::log_search::find_rows;
 use crate::analysis::log_volume::{LogVolume, log_volume};
 use crate::model::{LogBatch, TimeRange, TimeZoneChoice};
 use crate::sources::SourceError;
+use crate::sources::prometheus::completion::CompletionCache;
 use crate::ui::connection_picker::connection_picker;
 use crate::workspace::{Connection, LogsPanel, PanelId, Signal, SourceKind};
 use egui::{Color32, RichText};
@@ -32,6 +34,8 @@ pub struct LogsPanelView<'a> {
     pub connections: &'a [Connection],
     /// LogQL run before on the panel's connection, most recent first.
     pub history: &'a [String],
+    /// The connection's cached label names and values, for LogQL completion.
+    pub completion: Option<&'a std::sync::Mutex<CompletionCache>>,
 }
 
 /// Severity choices offered in the filter.
@@ -55,6 +59,7 @@ pub fn logs_panel_ui(ui: &mut egui::Ui, view: LogsPanelView<'_>) -> Vec<Action> 
         zone,
         connections,
         history,
+        completion,
     } = view;
     let mut actions = Vec::new();
     let mut changed = false;
@@ -78,7 +83,7 @@ pub fn logs_panel_ui(ui: &mut egui::Ui, view: LogsPanelView<'_>) -> Vec<Action> 
             actions.push(Action::CopyLink(id));
         }
         if on_loki {
-            changed |= logql_field_ui(ui, spec);
+            changed |= logql_field_ui(ui, id, spec, completion, &mut actions);
             changed |= logql_history_ui(ui, spec, history);
         } else {
             changed |= local_filters_ui(ui, id, spec);
@@ -133,22 +138,33 @@ fn logql_history_ui(ui: &mut egui::Ui, spec: &mut LogsPanel, history: &[String])
     picked
 }
 
-/// The LogQL field of a Loki panel; true when the user asked to run it (Enter or
-/// Ctrl+Enter).
-fn logql_field_ui(ui: &mut egui::Ui, spec: &mut LogsPanel) -> bool {
-    let l = ui.label("LogQL");
-    let width = (ui.available_width() - 180.0).max(240.0);
-    let response = ui
-        .add(
-            egui::TextEdit::singleline(&mut spec.query)
-                .code_editor()
-                .hint_text("{service_name=\"checkout\"} |= \"error\"")
-                .desired_width(width),
-        )
-        .labelled_by(l.id);
-    let ctrl_enter = response.has_focus()
-        && ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter));
-    ctrl_enter || (response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)))
+/// The LogQL editor of a Loki panel (label names and values from the server, pipeline
+/// stages after `|`); true when the user asked to run it (Ctrl+Enter).
+fn logql_field_ui(
+    ui: &mut egui::Ui,
+    id: PanelId,
+    spec: &mut LogsPanel,
+    completion: Option<&std::sync::Mutex<CompletionCache>>,
+    actions: &mut Vec<Action>,
+) -> bool {
+    let width = (ui.available_width() - 240.0).max(240.0);
+    let editor = ui
+        .allocate_ui(egui::vec2(width, 24.0), |ui| {
+            query_editor_ui(
+                ui,
+                ui.make_persistent_id(("logql", id)),
+                "LogQL",
+                &mut spec.query,
+                "{service_name=\"checkout\"} |= \"error\"   (Ctrl+Enter runs)",
+                completion,
+                QueryLanguage::LogQL,
+            )
+        })
+        .inner;
+    if let Some(context) = editor.fetch {
+        actions.push(Action::FetchCompletions { panel: id, context });
+    }
+    editor.run
 }
 
 /// The filters of a logs panel on the Local source; true when one changed.

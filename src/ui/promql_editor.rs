@@ -3,6 +3,7 @@
 //! their signatures, label names and values, durations, keywords) from the connection's
 //! cached names, and Ctrl+Enter to run. Tab or a click takes a completion; Esc hides them.
 
+use crate::analysis::logql_completion::logql_completion_at;
 use crate::analysis::promql_completion::candidates::{Candidate, candidates};
 use crate::analysis::promql_completion::{CompletionContext, completion_at};
 use crate::analysis::promql_syntax::{SyntaxError, TokenKind, check, tokens};
@@ -34,7 +35,16 @@ struct CompletionState {
     hidden_for: Option<String>,
 }
 
-/// Draws the editor for `text`, named `label` for screen readers and tests.
+/// The query language an editor holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueryLanguage {
+    PromQL,
+    /// LogQL: PromQL's selector completion in the stream selector, pipeline stages after
+    /// `|`; no PromQL highlighting or syntax check.
+    LogQL,
+}
+
+/// Draws the PromQL editor for `text`, named `label` for screen readers and tests.
 pub fn promql_editor_ui(
     ui: &mut egui::Ui,
     id: egui::Id,
@@ -42,6 +52,20 @@ pub fn promql_editor_ui(
     text: &mut String,
     hint: &str,
     completion: Option<&Mutex<CompletionCache>>,
+) -> EditorResponse {
+    query_editor_ui(ui, id, label, text, hint, completion, QueryLanguage::PromQL)
+}
+
+/// Draws a query editor for `text` in `language`, named `label` for screen readers and
+/// tests.
+pub fn query_editor_ui(
+    ui: &mut egui::Ui,
+    id: egui::Id,
+    label: &str,
+    text: &mut String,
+    hint: &str,
+    completion: Option<&Mutex<CompletionCache>>,
+    language: QueryLanguage,
 ) -> EditorResponse {
     let focused = ui.memory(|m| m.has_focus(id));
     // Consumed before the editor sees it, so Ctrl+Enter runs instead of adding a newline.
@@ -61,10 +85,24 @@ pub fn promql_editor_ui(
             escape = i.consume_key(Modifiers::NONE, Key::Escape);
         });
     }
-    let error = syntax_error(ui, id, text);
+    let promql = language == QueryLanguage::PromQL;
+    let error = if promql {
+        syntax_error(ui, id, text)
+    } else {
+        None
+    };
     let dark = ui.visuals().dark_mode;
     let mut layouter = |ui: &egui::Ui, buffer: &dyn egui::TextBuffer, wrap_width: f32| {
-        let mut job = highlighted(ui, buffer.as_str(), dark, error.as_deref());
+        let mut job = if promql {
+            highlighted(ui, buffer.as_str(), dark, error.as_deref())
+        } else {
+            LayoutJob::simple(
+                buffer.as_str().to_owned(),
+                egui::TextStyle::Monospace.resolve(ui.style()),
+                ui.visuals().text_color(),
+                f32::INFINITY,
+            )
+        };
         job.wrap.max_width = wrap_width;
         ui.fonts_mut(|f| f.layout_job(job))
     };
@@ -88,7 +126,10 @@ pub fn promql_editor_ui(
             .nth(cursor.0)
             .map_or(text.len(), |(b, _)| b);
         ui.data_mut(|d| d.insert_temp(id.with("cursor_byte"), byte));
-        let at = completion_at(text, byte);
+        let at = match language {
+            QueryLanguage::PromQL => completion_at(text, byte),
+            QueryLanguage::LogQL => logql_completion_at(text, byte),
+        };
         if escape {
             state.hidden_for = Some(text.clone());
         }
@@ -122,7 +163,8 @@ pub fn promql_editor_ui(
                     | CompletionContext::LabelValue { .. }
                     | CompletionContext::GroupingLabel { .. }
                     | CompletionContext::Duration
-            );
+            )
+            || (!promql && matches!(at.context, CompletionContext::Keyword { .. }));
         if !list.is_empty() && !hidden && worth_showing {
             open_now = true;
             if down {

@@ -24,6 +24,19 @@ pub const DEFAULT_TTL: Duration = Duration::from_secs(60);
 pub enum CompletionBackend {
     Prometheus(HttpClient),
     Local(LocalStore),
+    /// Loki's stream labels, for the LogQL editor's selector (it has no metric names).
+    Loki(HttpClient),
+}
+
+/// The range Loki's label endpoints are asked about: its own default, the last six hours.
+fn loki_recent() -> crate::sources::loki::NsRange {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    crate::sources::loki::NsRange {
+        start_ns: now.saturating_sub(6 * 3600 * 1_000_000_000),
+        end_ns: now,
+    }
 }
 
 /// A value and when it was fetched.
@@ -203,6 +216,7 @@ impl CompletionSource {
                 let meta = local::labels::metric_metadata(store);
                 with_metadata(local::labels::metric_names(store), &meta)
             }
+            CompletionBackend::Loki(_) => Vec::new(),
         };
         self.lock().put_metrics(metrics.clone(), Instant::now());
         Ok(metrics)
@@ -223,6 +237,9 @@ impl CompletionSource {
                 label_names(http, &filter, &Progress::default()).await?.data
             }
             CompletionBackend::Local(store) => local::labels::label_names(store, &selectors)?,
+            CompletionBackend::Loki(http) => {
+                crate::sources::loki::labels(http, loki_recent(), &Progress::default()).await?
+            }
         };
         let names: Vec<String> = names.into_iter().filter(|n| n != "__name__").collect();
         self.lock()
@@ -252,6 +269,16 @@ impl CompletionSource {
             }
             CompletionBackend::Local(store) => {
                 local::labels::label_values(store, label, &selectors)?
+            }
+            CompletionBackend::Loki(http) => {
+                crate::sources::loki::label_values(
+                    http,
+                    label,
+                    loki_recent(),
+                    None,
+                    &Progress::default(),
+                )
+                .await?
             }
         };
         self.lock()
