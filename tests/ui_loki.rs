@@ -245,3 +245,60 @@ fn the_logql_editor_completes_labels_values_and_stages_from_loki() {
     h.run_steps(2);
     h.get_by_label_contains("logfmt");
 }
+
+/// Live tail over the replay Loki's WebSocket: the frames' lines appear newest first, Loki's
+/// dropped entries are counted on screen, the tail reconnects when the server closes, and
+/// Pause freezes the view while Stop ends the tail.
+#[test]
+fn live_tail_shows_new_lines_counts_drops_and_pauses() {
+    let loki = ReplayLoki::start();
+    let (app, panel) = app_on(&loki.url);
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 1000.0))
+        .build_ui_state(|ui, app: &mut SignalscopeApp| app.frame_ui(ui), app);
+    h.ctx
+        .set_missing_glyph_policy(egui::epaint::text::MissingGlyphPolicy::Tofu);
+    h.run_steps(2);
+    h.get_by_label("LogQL").click();
+    h.step();
+    h.get_by_label("LogQL").type_text(Q_BACKWARD);
+    h.step();
+    h.get_by_label("Live").click();
+    h.run_steps(2);
+    let shown =
+        |h: &Harness<'_, SignalscopeApp>| h.state().panel_logs(panel).map_or(0, |b| b.len());
+    // The first connection's two frames, then (after the server closes it) the reconnect's.
+    let tails = |loki: &ReplayLoki| {
+        loki.seen()
+            .iter()
+            .filter(|s| s.path == "/loki/api/v1/tail")
+            .count()
+    };
+    support::step_until(&mut h, "lines from both connections", |h| {
+        h.query_by_label_contains("Loki dropped").is_some() && shown(h) >= 3 && tails(&loki) >= 2
+    });
+    let sent = loki
+        .seen()
+        .into_iter()
+        .filter(|s| s.path == "/loki/api/v1/tail")
+        .collect::<Vec<_>>();
+    assert!(sent.len() >= 2, "reconnected after the server closed");
+    assert_eq!(sent[0].param("query"), Some(Q_BACKWARD));
+    let batch = h.state().panel_logs(panel).unwrap();
+    assert!(
+        batch.time_ns.windows(2).all(|w| w[0] >= w[1]),
+        "newest first"
+    );
+    // The trace id in the nginx line was found by the workspace's pattern.
+    assert!((0..batch.len()).any(|i| batch.trace_id[i].is_some()));
+    h.get_by_label_contains("lines/s");
+
+    h.get_by_label("Pause").click();
+    h.run_steps(2);
+    h.get_by_label_contains("Live, paused");
+    h.get_by_label("Resume").click();
+    h.run_steps(2);
+    h.get_by_label("Stop live").click();
+    h.run_steps(2);
+    h.get_by_label("Live");
+}

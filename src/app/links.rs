@@ -5,6 +5,7 @@ use super::SignalscopeApp;
 use super::panel_state::PanelData;
 use crate::analysis::AnalysedTrace;
 use crate::analysis::logql_edit::LogFilter;
+use crate::analysis::trace_link::TraceLinkPattern;
 use crate::model::{SpanId, TimeRange, TraceId};
 use crate::sources::SourceError;
 use crate::workspace::{
@@ -124,6 +125,8 @@ impl SignalscopeApp {
         self.workspace.layout = place.layout;
         self.workspace.time.range = place.range;
         self.panels.clear();
+        let panels = &self.workspace.panels;
+        self.live.retain(|id, _| panels.iter().any(|p| p.id == *id));
         for (id, last, open_trace) in place.shown {
             let state = self.panels.entry(id).or_default();
             state.last = last;
@@ -395,6 +398,56 @@ impl SignalscopeApp {
         let state = self.panels.entry(panel).or_default();
         state.trace_job = Some(job);
         state.focus = span.map(|s| (trace_id, s));
+    }
+
+    /// Starts tailing a Loki panel's query live (its loaded lines give way to the tail's).
+    pub(super) fn start_live(&mut self, id: PanelId) {
+        let Some(conn) = self.workspace.panel_connection(id).cloned() else {
+            return;
+        };
+        let Some(PanelKind::Logs(spec)) = self
+            .workspace
+            .panels
+            .iter()
+            .find(|p| p.id == id)
+            .map(|p| &p.kind)
+        else {
+            return;
+        };
+        let pattern = TraceLinkPattern::configured(&self.workspace.correlations.trace_id_pattern)
+            .unwrap_or_default();
+        match super::live_tail::LiveTail::start(self.runtime.handle(), &conn, &spec.query, pattern)
+        {
+            Ok(tail) => {
+                self.live.insert(id, tail);
+                if let Some(state) = self.panels.get_mut(&id) {
+                    state.job = None;
+                }
+            }
+            Err(e) => self.notify(format!("Could not start the live tail: {e}"), true),
+        }
+    }
+
+    /// Moves the live tails' new lines into their panels, and keeps frames coming while any
+    /// tail runs.
+    pub(super) fn poll_live(&mut self, ctx: &egui::Context) {
+        if self.live.is_empty() {
+            return;
+        }
+        let now = std::time::Instant::now();
+        let wall = chrono::Utc::now().timestamp_millis() as f64 / 1000.0;
+        for (id, tail) in &mut self.live {
+            if let Some(batch) = tail.poll(now) {
+                let start = batch.time_ns.iter().min().map_or(wall, |&t| t as f64 / 1e9);
+                self.panels.entry(*id).or_default().last =
+                    Some(Ok(PanelData::Logs(super::panel_state::LogsOutcome {
+                        batch,
+                        start,
+                        end: wall,
+                    })));
+            }
+        }
+        ctx.request_repaint_after(std::time::Duration::from_millis(250));
     }
 
     /// Adds a label or field filter to a logs panel and runs it: into the LogQL on Loki; as

@@ -4,6 +4,7 @@
 mod completions;
 pub mod export;
 mod links;
+mod live_tail;
 pub mod local_services;
 pub mod metrics_job;
 mod navigation;
@@ -121,6 +122,8 @@ pub struct SignalscopeApp {
     pending_links: Vec<workspace::Link>,
     /// The "Open link" field's text.
     link_text: String,
+    /// Loki panels tailing live.
+    live: BTreeMap<PanelId, live_tail::LiveTail>,
 }
 
 impl SignalscopeApp {
@@ -148,6 +151,7 @@ impl SignalscopeApp {
             history: navigation::NavHistory::new("Workspace"),
             pending_links: Vec::new(),
             link_text: String::new(),
+            live: BTreeMap::new(),
             local: startup.local,
             health: BTreeMap::new(),
             health_jobs: BTreeMap::new(),
@@ -370,6 +374,7 @@ impl SignalscopeApp {
         let scroll_to = self.scroll_to_panel.take();
         let layout = &mut self.workspace.layout;
         let panel_states = &mut self.panels;
+        let live = &self.live;
         egui::ScrollArea::vertical().show(ui, |ui| {
             let mut draw = |ui: &mut egui::Ui, panel: &mut Panel| {
                 let state = panel_states.entry(panel.id).or_default();
@@ -486,6 +491,7 @@ impl SignalscopeApp {
                                     zone,
                                     history: log_history,
                                     completion: log_completion.as_deref(),
+                                    live: live.get(&panel.id).map(live_tail::LiveTail::status),
                                     connections: &connections,
                                 },
                             )
@@ -683,6 +689,7 @@ impl SignalscopeApp {
         for e in trace_failures {
             self.notify(format!("Could not open the trace: {e}"), true);
         }
+        self.poll_live(ctx);
         if let Some(job) = self.slo_import.take() {
             match job.try_take() {
                 Ok(Ok(slos)) => {
@@ -983,6 +990,8 @@ impl SignalscopeApp {
             }
             Action::RefreshAll => self.run_all(),
             Action::RunQuery(id) => {
+                // A new query ends the live tail of the old one.
+                self.live.remove(&id);
                 self.remember_queries(id);
                 self.run_query(id);
             }
@@ -996,6 +1005,15 @@ impl SignalscopeApp {
             Action::Follow(link) => self.follow(link, None),
             Action::FollowFrom(link, from) => self.follow(link, Some(from)),
             Action::AddLogFilter { panel, filter } => self.add_log_filter(panel, &filter),
+            Action::StartLive(id) => self.start_live(id),
+            Action::PauseLive(id, paused) => {
+                if let Some(tail) = self.live.get_mut(&id) {
+                    tail.set_paused(paused);
+                }
+            }
+            Action::StopLive(id) => {
+                self.live.remove(&id);
+            }
             Action::ClearOwnRange(id) => {
                 self.workspace.layout.own_range.remove(&id);
                 self.run_query(id);

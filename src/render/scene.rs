@@ -117,6 +117,7 @@ pub fn snapshot_ui(ui: &mut egui::Ui, snapshot: &mut PanelSnapshot) {
                         connections,
                         history: &[],
                         completion: None,
+                        live: None,
                     },
                 )
             }

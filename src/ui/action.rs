@@ -38,6 +38,10 @@ pub enum Action {
         panel: PanelId,
         filter: crate::analysis::logql_edit::LogFilter,
     },
+    /// Start, pause/resume or stop a Loki panel's live tail.
+    StartLive(PanelId),
+    PauseLive(PanelId, bool),
+    StopLive(PanelId),
     /// Show a panel on the global range again.
     ClearOwnRange(PanelId),
     /// Back and Forward through the places links led to.

@@ -22,6 +22,24 @@ const VOLUME_BUCKETS: usize = 120;
 /// Loaded rows and the range (Unix seconds) they were loaded over.
 pub type LoadedLogs<'a> = (&'a Arc<LogBatch>, (f64, f64));
 
+/// A live tail's state, as the panel shows it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LiveStatus {
+    pub lines_per_second: f64,
+    pub paused: bool,
+    /// Lines that arrived while paused.
+    pub unseen: u64,
+    /// Entries Loki reported it could not send.
+    pub dropped_by_loki: u64,
+    /// Lines dropped because we fell behind.
+    pub dropped_behind: u64,
+    /// Lines trimmed off the old end of the bounded buffer.
+    pub trimmed: u64,
+    pub connected: bool,
+    /// Why the last connection failed (it is retried).
+    pub error: Option<String>,
+}
+
 pub struct LogsPanelView<'a> {
     pub id: PanelId,
     pub spec: &'a mut LogsPanel,
@@ -36,6 +54,8 @@ pub struct LogsPanelView<'a> {
     pub history: &'a [String],
     /// The connection's cached label names and values, for LogQL completion.
     pub completion: Option<&'a std::sync::Mutex<CompletionCache>>,
+    /// The live tail, when one runs.
+    pub live: Option<LiveStatus>,
 }
 
 /// Severity choices offered in the filter.
@@ -60,6 +80,7 @@ pub fn logs_panel_ui(ui: &mut egui::Ui, view: LogsPanelView<'_>) -> Vec<Action> 
         connections,
         history,
         completion,
+        live,
     } = view;
     let mut actions = Vec::new();
     let mut changed = false;
@@ -107,11 +128,73 @@ pub fn logs_panel_ui(ui: &mut egui::Ui, view: LogsPanelView<'_>) -> Vec<Action> 
             }
         }
     });
+    if on_loki {
+        live_ui(ui, id, live.as_ref(), &mut actions);
+    }
     if changed {
         actions.push(Action::RunQuery(id));
     }
     logs_result_ui(ui, id, spec, last, zone, on_loki, &mut actions);
     actions
+}
+
+/// The live tail's controls and counts: start, pause or resume, stop; lines per second and
+/// every kind of loss.
+fn live_ui(ui: &mut egui::Ui, id: PanelId, live: Option<&LiveStatus>, actions: &mut Vec<Action>) {
+    ui.horizontal_wrapped(|ui| {
+        let Some(live) = live else {
+            if ui
+                .button("Live")
+                .on_hover_text("Tail new lines as they arrive")
+                .clicked()
+            {
+                actions.push(Action::StartLive(id));
+            }
+            return;
+        };
+        let (text, pause) = if live.paused {
+            ("Resume", false)
+        } else {
+            ("Pause", true)
+        };
+        if ui.button(text).clicked() {
+            actions.push(Action::PauseLive(id, pause));
+        }
+        if ui.button("Stop live").clicked() {
+            actions.push(Action::StopLive(id));
+        }
+        let state = match (live.connected, live.paused) {
+            (false, _) => "Live: connecting".to_owned(),
+            (true, true) => format!("Live, paused: {} new lines", live.unseen),
+            (true, false) => format!("Live: {:.1} lines/s", live.lines_per_second),
+        };
+        ui.label(RichText::new(state).strong());
+        let warn = Color32::from_rgb(0xe0, 0xb0, 0x30);
+        if live.dropped_by_loki > 0 {
+            ui.colored_label(
+                warn,
+                format!("Loki dropped {} entries", live.dropped_by_loki),
+            );
+        }
+        if live.dropped_behind > 0 {
+            ui.colored_label(
+                warn,
+                format!("{} lines dropped while behind", live.dropped_behind),
+            );
+        }
+        if live.trimmed > 0 {
+            ui.label(
+                RichText::new(format!("{} oldest lines trimmed", live.trimmed))
+                    .small()
+                    .weak(),
+            );
+        }
+        if let Some(e) = &live.error
+            && !live.connected
+        {
+            ui.colored_label(ui.visuals().error_fg_color, format!("retrying: {e}"));
+        }
+    });
 }
 
 /// The LogQL run before on this connection; true when one was picked (it runs).
