@@ -27,6 +27,8 @@ pub struct LogTableView<'a> {
     pub search: &'a str,
     /// The row to bring into view this frame (next/previous match, a linked line).
     pub scroll_to: Option<usize>,
+    /// Per row, the successive duplicates folded into it (when de-duplicating).
+    pub duplicates: Option<&'a [u32]>,
 }
 
 /// Draws the table; `selected` is the selected row, changed by clicks. Returns the row whose
@@ -44,6 +46,7 @@ pub fn log_table_ui(
         wrap,
         search,
         scroll_to,
+        duplicates,
     } = view;
     let mono = egui::TextStyle::Monospace.resolve(ui.style());
     let line_height = ui.fonts_mut(|f| f.row_height(&mono)) + 4.0;
@@ -52,7 +55,7 @@ pub fn log_table_ui(
     let text_color = ui.visuals().text_color();
     ui.push_id(id_salt, |ui| {
         let available = ui.available_width();
-        let line_width = (available - 90.0 - 56.0 - 110.0 - 24.0).max(100.0);
+        let line_width = (available - 90.0 - 84.0 - 110.0 - 24.0).max(100.0);
         let chars_per_line = (line_width / char_width).max(10.0) as usize;
         let mut table = TableBuilder::new(ui)
             .striped(true)
@@ -60,7 +63,7 @@ pub fn log_table_ui(
             .sense(egui::Sense::click())
             .auto_shrink([false, false])
             .column(Column::exact(90.0))
-            .column(Column::exact(56.0))
+            .column(Column::exact(84.0))
             .column(Column::initial(110.0).clip(true))
             .column(Column::remainder().clip(!wrap));
         if let Some(row) = scroll_to {
@@ -85,11 +88,25 @@ pub fn log_table_ui(
                     });
                     let sev = batch.severity[i];
                     row.col(|ui| {
-                        ui.label(
-                            RichText::new(severity_name(sev))
-                                .monospace()
-                                .color(severity_color(sev)),
-                        );
+                        // One line: the cell is clipped to the row's height.
+                        ui.horizontal(|ui| {
+                            ui.label(
+                                RichText::new(severity_name(sev))
+                                    .monospace()
+                                    .color(severity_color(sev)),
+                            );
+                            if let Some(&n) = duplicates.and_then(|d| d.get(i))
+                                && n > 0
+                            {
+                                ui.label(
+                                    RichText::new(format!("x{}", n + 1))
+                                        .small()
+                                        .strong()
+                                        .color(Color32::from_rgb(0x5f, 0x9e, 0xe0)),
+                                )
+                                .on_hover_text(format!("{n} more lines like it folded here"));
+                            }
+                        });
                     });
                     row.col(|ui| {
                         // One line: the cell is clipped to the row's height.

@@ -6,6 +6,7 @@ use super::log_detail::{LogDetail, log_detail_ui};
 use super::log_table::{LogTableView, log_table_ui};
 use super::log_volume_chart::log_volume_ui;
 use super::promql_editor::{QueryLanguage, query_editor_ui};
+use crate::analysis::log_dedup::{DedupMode, dedup};
 use crate::analysis::log_search::find_rows;
 use crate::analysis::log_volume::{LogVolume, log_volume};
 use crate::model::{LogBatch, TimeRange, TimeZoneChoice};
@@ -354,6 +355,69 @@ struct LogViewState {
     pending: Option<(BatchKey, String, SearchSlot)>,
     current: usize,
     volume: Option<(BatchKey, Arc<LogVolume>)>,
+    dedup: DedupMode,
+    /// The de-duplicated lines for a batch and mode, with the duplicates each row stands for.
+    deduped: Option<(BatchKey, DedupMode, Deduped)>,
+    dedup_pending: Option<(BatchKey, DedupMode, DedupSlot)>,
+}
+
+/// A batch with successive duplicates folded, and how many each kept row stands for.
+type Deduped = (Arc<LogBatch>, Arc<Vec<u32>>);
+type DedupSlot = Arc<Mutex<Option<Deduped>>>;
+
+/// Folds successive duplicate lines of `batch` (in table order).
+fn fold_duplicates(batch: &LogBatch, mode: DedupMode) -> Deduped {
+    let folded = dedup((0..batch.len()).map(|i| (i, batch.body(i))), mode);
+    let mut out = LogBatch::default();
+    out.extend_from(batch, &folded.keep);
+    (Arc::new(out), Arc::new(folded.duplicates))
+}
+
+/// The lines the table shows: `batch` itself, or its de-duplicated copy once ready (made on a
+/// worker thread for large batches; the lines as loaded show meanwhile).
+fn shown_lines(
+    ctx: &egui::Context,
+    state: &mut LogViewState,
+    batch: &Arc<LogBatch>,
+    key: BatchKey,
+) -> (Arc<LogBatch>, Option<Arc<Vec<u32>>>) {
+    let mode = state.dedup;
+    if mode == DedupMode::None {
+        return (Arc::clone(batch), None);
+    }
+    if let Some((k, m, (b, d))) = &state.deduped
+        && (*k, *m) == (key, mode)
+    {
+        return (Arc::clone(b), Some(Arc::clone(d)));
+    }
+    if batch.len() <= BACKGROUND_SEARCH_ROWS {
+        let done = fold_duplicates(batch, mode);
+        state.deduped = Some((key, mode, done.clone()));
+        return (done.0, Some(done.1));
+    }
+    match &state.dedup_pending {
+        Some((k, m, slot)) if (*k, *m) == (key, mode) => {
+            if let Some(done) = slot.lock().ok().and_then(|mut s| s.take()) {
+                state.deduped = Some((key, mode, done.clone()));
+                state.dedup_pending = None;
+                return (done.0, Some(done.1));
+            }
+            ctx.request_repaint_after(std::time::Duration::from_millis(30));
+        }
+        _ => {
+            let slot: DedupSlot = Arc::new(Mutex::new(None));
+            let (b, out, ctx2) = (Arc::clone(batch), Arc::clone(&slot), ctx.clone());
+            std::thread::spawn(move || {
+                let done = fold_duplicates(&b, mode);
+                if let Ok(mut out) = out.lock() {
+                    *out = Some(done);
+                }
+                ctx2.request_repaint();
+            });
+            state.dedup_pending = Some((key, mode, slot));
+        }
+    }
+    (Arc::clone(batch), None)
 }
 
 /// Where a worker thread leaves the rows it found.
@@ -408,6 +472,11 @@ fn log_view_ui(
     {
         actions.push(Action::SetTimeRange(zoom));
     }
+    // The volume counts every line; the table shows them de-duplicated if asked.
+    let mode_before = state.dedup;
+    let (shown, duplicates) = shown_lines(ui.ctx(), &mut state, batch, key);
+    let batch = &shown;
+    let key = batch_key(batch, range);
 
     // Find in the loaded lines.
     let mut scroll_to = None;
@@ -460,6 +529,22 @@ fn log_view_ui(
             step(true);
         }
         ui.separator();
+        egui::ComboBox::new(("log_dedup", id), "Dedup")
+            .selected_text(dedup_name(state.dedup))
+            .show_ui(ui, |ui| {
+                for mode in [
+                    DedupMode::None,
+                    DedupMode::Exact,
+                    DedupMode::Numbers,
+                    DedupMode::Signature,
+                ] {
+                    ui.selectable_value(&mut state.dedup, mode, dedup_name(mode));
+                }
+            });
+        if let Some(d) = &duplicates {
+            let hidden: u64 = d.iter().map(|&n| u64::from(n)).sum();
+            ui.label(RichText::new(format!("{hidden} duplicates folded")).small());
+        }
         ui.checkbox(&mut spec.wrap_lines, "Wrap lines");
         ui.label(
             RichText::new(format!("{} lines, newest first", batch.len()))
@@ -468,6 +553,10 @@ fn log_view_ui(
         );
     });
 
+    if state.dedup != mode_before {
+        // Row numbers name other lines once the folding changes.
+        state.selected = None;
+    }
     let detail_height = if state.selected.is_some() { 230.0 } else { 0.0 };
     let table_height = (ui.available_height() - detail_height).max(80.0);
     ui.allocate_ui(egui::vec2(ui.available_width(), table_height), |ui| {
@@ -481,6 +570,7 @@ fn log_view_ui(
                 wrap: spec.wrap_lines,
                 search: &state.search,
                 scroll_to,
+                duplicates: duplicates.as_deref().map(Vec::as_slice),
             },
             &mut state.selected,
         );
@@ -511,6 +601,15 @@ fn log_view_ui(
     }
     ui.data_mut(|d| d.insert_temp(state_id, state));
     actions
+}
+
+fn dedup_name(mode: DedupMode) -> &'static str {
+    match mode {
+        DedupMode::None => "None",
+        DedupMode::Exact => "Exact",
+        DedupMode::Numbers => "Numbers",
+        DedupMode::Signature => "Signature",
+    }
 }
 
 /// Keeps `state.matches` in step with the search text and batch: at once for small batches,
