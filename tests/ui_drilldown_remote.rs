@@ -316,3 +316,37 @@ fn an_edited_correlation_template_is_what_the_link_asks_loki() {
     h.step();
     h.get_by_label_contains("not a valid regex");
 }
+
+/// "Show context" on a Loki line asks for the lines before and after it in its exact stream
+/// and shows them around it, oldest first.
+#[test]
+fn show_context_asks_loki_for_the_lines_around_a_line_in_its_stream() {
+    let Remote { mut h, loki, .. } = remote();
+    h.get_by_label("Logs for checkout in Errors by service").click();
+    support::step_until(&mut h, "checkout's lines", |h| {
+        h.state().has_result(LOGS) && !h.state().is_loading(LOGS)
+    });
+    h.run_steps(60);
+    h.get_all_by_label_contains("request failed")
+        .next()
+        .expect("the error line")
+        .click();
+    h.run_steps(3);
+    h.get_by_label("Show context").click();
+    support::step_until(&mut h, "the context window", |h| {
+        h.query_by_label_contains("lines around the line").is_some()
+    });
+    let asked: Vec<_> = loki
+        .requests()
+        .into_iter()
+        .filter(|(p, q)| p == "/loki/api/v1/query_range" && !q["query"].contains('|'))
+        .collect();
+    assert_eq!(asked.len(), 2, "one request each side: {asked:?}");
+    let exact = r#"{container="checkout", namespace="shop", pod="checkout-5b8d4-xk2lp", service_name="checkout"}"#;
+    assert!(asked.iter().all(|(_, q)| q["query"] == exact), "{asked:?}");
+    let directions: Vec<&str> = asked.iter().map(|(_, q)| q["direction"].as_str()).collect();
+    assert!(directions.contains(&"backward") && directions.contains(&"forward"));
+    // The stream's other recorded lines are around it in the window.
+    h.get_by_label_contains("checkout started");
+    assert!(h.query_all_by_label_contains("request failed").count() >= 2);
+}

@@ -6,6 +6,7 @@ pub mod export;
 mod links;
 mod live_tail;
 pub mod local_services;
+mod log_context;
 pub mod metrics_job;
 mod navigation;
 pub mod panel_query;
@@ -124,6 +125,9 @@ pub struct SignalscopeApp {
     link_text: String,
     /// Loki panels tailing live.
     live: BTreeMap<PanelId, live_tail::LiveTail>,
+    /// A line's context being fetched, and the one on show.
+    context_job: Option<Job<Result<log_context::LogContext, SourceError>>>,
+    context: Option<log_context::LogContext>,
 }
 
 impl SignalscopeApp {
@@ -152,6 +156,8 @@ impl SignalscopeApp {
             pending_links: Vec::new(),
             link_text: String::new(),
             live: BTreeMap::new(),
+            context_job: None,
+            context: None,
             local: startup.local,
             health: BTreeMap::new(),
             health_jobs: BTreeMap::new(),
@@ -347,6 +353,17 @@ impl SignalscopeApp {
             }
         }
 
+        if let Some(c) = &self.context
+            && !crate::ui::log_context::log_context_ui(
+                &ctx,
+                &c.stream,
+                &c.lines,
+                c.focus,
+                self.workspace.time.zone,
+            )
+        {
+            self.context = None;
+        }
         let had_actions = !actions.is_empty();
         for action in actions {
             self.apply(&ctx, action);
@@ -690,6 +707,13 @@ impl SignalscopeApp {
             self.notify(format!("Could not open the trace: {e}"), true);
         }
         self.poll_live(ctx);
+        if let Some(job) = self.context_job.take() {
+            match job.try_take() {
+                Ok(Ok(context)) => self.context = Some(context),
+                Ok(Err(e)) => self.notify(format!("Could not read the line's context: {e}"), true),
+                Err(job) => self.context_job = Some(job),
+            }
+        }
         if let Some(job) = self.slo_import.take() {
             match job.try_take() {
                 Ok(Ok(slos)) => {
@@ -1006,6 +1030,31 @@ impl SignalscopeApp {
             Action::FollowFrom(link, from) => self.follow(link, Some(from)),
             Action::AddLogFilter { panel, filter } => self.add_log_filter(panel, &filter),
             Action::StartLive(id) => self.start_live(id),
+            Action::ShowLogContext {
+                panel,
+                time_ns,
+                body,
+                labels,
+            } => {
+                let of = log_context::ContextOf {
+                    time_ns,
+                    body,
+                    labels,
+                };
+                let conn = self.workspace.panel_connection(panel).cloned();
+                let store = self.local.as_ref().map(|l| l.store.clone());
+                self.context_job = match (conn, store) {
+                    (Some(conn), _) if conn.kind == SourceKind::Loki => Some(
+                        self.runtime
+                            .spawn(self.waker(), move |_| log_context::loki_context(conn, of)),
+                    ),
+                    (Some(_), Some(store)) => Some(
+                        self.runtime
+                            .spawn(self.waker(), move |_| log_context::local_context(store, of)),
+                    ),
+                    _ => None,
+                };
+            }
             Action::PauseLive(id, paused) => {
                 if let Some(tail) = self.live.get_mut(&id) {
                     tail.set_paused(paused);

@@ -79,9 +79,9 @@ pub async fn find_logs(
 }
 
 /// Loads a Loki logs panel's LogQL over `range` (Unix seconds), newest first, paging past
-/// Loki's per-query limit up to [`LOCAL_LOG_LIMIT`] lines. Dropping the future cancels it.
-/// Loads a Loki panel's lines, newest first, and finds the trace ids in them with the
-/// workspace's pattern (`trace_pattern`; an invalid one is an error that says so).
+/// Loki's per-query limit up to [`LOCAL_LOG_LIMIT`] lines, and finds the trace ids in them
+/// with the workspace's pattern (`trace_pattern`; an invalid one is an error that says so).
+/// Dropping the future cancels it.
 pub async fn load_loki_logs(
     spec: LogsPanel,
     conn: Connection,

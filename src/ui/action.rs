@@ -38,6 +38,13 @@ pub enum Action {
         panel: PanelId,
         filter: crate::analysis::logql_edit::LogFilter,
     },
+    /// Show the lines around a line of a logs panel, in its stream (labels) or service.
+    ShowLogContext {
+        panel: PanelId,
+        time_ns: u64,
+        body: String,
+        labels: Vec<(String, String)>,
+    },
     /// Start, pause/resume or stop a Loki panel's live tail.
     StartLive(PanelId),
     PauseLive(PanelId, bool),

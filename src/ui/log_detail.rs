@@ -72,6 +72,25 @@ pub fn log_detail_ui(
         if ui.button("Copy line").clicked() {
             ui.ctx().copy_text(body.to_owned());
         }
+        if ui
+            .button("Show context")
+            .on_hover_text("The lines just before and after this one in its stream")
+            .clicked()
+        {
+            let labels = match batch.stream_labels(row) {
+                Some(labels) => labels
+                    .iter()
+                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                    .collect(),
+                None => vec![(SERVICE_LABEL.to_owned(), batch.service_name(row).to_owned())],
+            };
+            actions.push(Action::ShowLogContext {
+                panel,
+                time_ns: batch.time_ns[row],
+                body: body.to_owned(),
+                labels,
+            });
+        }
     });
     fields_ui(ui, panel, batch, row, on_loki, &mut actions);
     let long = body.len() >= LONG_LINE_BYTES;

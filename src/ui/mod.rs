@@ -11,6 +11,7 @@ pub mod heatmap_chart;
 pub mod instant_table;
 pub mod legend;
 pub mod local_status;
+pub mod log_context;
 pub mod log_detail;
 pub mod log_table;
 pub mod log_volume_chart;
