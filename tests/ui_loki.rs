@@ -80,7 +80,10 @@ fn logql_typed_in_a_loki_panel_loads_the_lines_and_parse_errors_show_lokis_messa
     let sent = loki
         .seen()
         .into_iter()
-        .find(|s| s.path == "/loki/api/v1/query_range")
+        .find(|s| {
+            s.path == "/loki/api/v1/query_range"
+                && !s.param("query").is_some_and(|q| q.starts_with("sum by"))
+        })
         .expect("a query_range request");
     assert_eq!(sent.param("query"), Some(Q_BACKWARD));
     assert_eq!(sent.param("direction"), Some("backward"));
@@ -138,7 +141,10 @@ fn last_sent(loki: &ReplayLoki) -> Option<String> {
     loki.seen()
         .into_iter()
         .rev()
-        .find(|s| s.path == "/loki/api/v1/query_range")
+        .find(|s| {
+            s.path == "/loki/api/v1/query_range"
+                && !s.param("query").is_some_and(|q| q.starts_with("sum by"))
+        })
         .and_then(|s| s.param("query").map(str::to_owned))
 }
 
@@ -301,4 +307,33 @@ fn live_tail_shows_new_lines_counts_drops_and_pauses() {
     h.get_by_label("Stop live").click();
     h.run_steps(2);
     h.get_by_label("Live");
+}
+
+/// The volume histogram of a Loki panel comes from one metric query over the whole range
+/// (`sum by (detected_level) (count_over_time(…))`, a step per bar), not from the lines loaded.
+#[test]
+fn the_volume_histogram_is_one_metric_query_by_level() {
+    let loki = ReplayLoki::start();
+    let (mut h, panel) = error_line_selected(&loki);
+    let volume: Vec<_> = loki
+        .seen()
+        .into_iter()
+        .filter(|s| {
+            s.path == "/loki/api/v1/query_range"
+                && s.param("query")
+                    .is_some_and(|q| q.starts_with("sum by (detected_level)"))
+        })
+        .collect();
+    assert_eq!(volume.len(), 1, "one request for the whole histogram");
+    assert_eq!(
+        volume[0].param("query"),
+        Some(r#"sum by (detected_level) (count_over_time({namespace="shop"} [30s]))"#),
+        "an hour in 120 bars is a 30 s step"
+    );
+    assert_eq!(volume[0].param("step"), Some("30"));
+    // Every recorded line is counted in the histogram, by its level.
+    let total = h.state().panel_volume_total(panel);
+    let lines = h.state().panel_logs(panel).unwrap().len() as u64;
+    assert_eq!(total, Some(lines));
+    h.run_steps(1);
 }

@@ -1,5 +1,8 @@
 //! The logs volume histogram: how many lines per time bucket, by level, from loaded rows.
 
+/// Bars in the volume histogram.
+pub const VOLUME_BUCKETS: usize = 120;
+
 /// Levels the histogram stacks, lowest first.
 pub const VOLUME_LEVELS: [&str; 6] = ["unknown", "debug", "info", "warn", "error", "fatal"];
 
@@ -55,9 +58,80 @@ pub fn log_volume(
     volume
 }
 
+/// The stack slot of a level name as Loki labels it (`detected_level`, `level`).
+pub fn level_name_slot(name: &str) -> usize {
+    match name.to_ascii_lowercase().as_str() {
+        "trace" | "debug" | "dbug" => 1,
+        "info" | "information" | "notice" => 2,
+        "warn" | "warning" => 3,
+        "error" | "err" => 4,
+        "fatal" | "critical" | "crit" | "panic" | "emerg" | "alert" => 5,
+        _ => 0,
+    }
+}
+
+/// A histogram from a server's counts: each series is one level's line counts per `step`
+/// ending at each sample's time (as `count_over_time` reports them), summed into `buckets`
+/// equal buckets over `[start_ns, end_ns)`.
+pub fn volume_from_counts(
+    series: &[(&str, &[f64], &[f64])],
+    (start_ns, end_ns): (u64, u64),
+    buckets: usize,
+) -> LogVolume {
+    let buckets = buckets.max(1);
+    let span = end_ns.saturating_sub(start_ns).max(1);
+    let bucket_ns = span.div_ceil(buckets as u64).max(1);
+    let mut volume = LogVolume {
+        start_ns,
+        bucket_ns,
+        counts: vec![[0; 6]; buckets],
+        outside: 0,
+    };
+    for (level, times, values) in series {
+        let slot = level_name_slot(level);
+        for (&t, &v) in times.iter().zip(values.iter()) {
+            if !v.is_finite() || v <= 0.0 {
+                continue;
+            }
+            let t_ns = (t * 1e9) as u64;
+            // A count at t covers the step before t: it belongs to the bucket before t.
+            let bucket = t_ns
+                .saturating_sub(1)
+                .checked_sub(start_ns)
+                .map(|d| (d / bucket_ns) as usize)
+                .filter(|&b| b < buckets);
+            match bucket {
+                Some(b) => volume.counts[b][slot] += v.round() as u32,
+                None => volume.outside += v.round() as usize,
+            }
+        }
+    }
+    volume
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn server_counts_stack_by_level_name_in_their_buckets() {
+        let t = [10.0, 20.0, 30.0];
+        let v = volume_from_counts(
+            &[
+                ("info", &t, &[5.0, 6.0, 7.0]),
+                ("ERROR", &t, &[1.0, 0.0, 2.0]),
+                ("", &t[..1], &[3.0]),
+            ],
+            (0, 30_000_000_000),
+            3,
+        );
+        assert_eq!(v.counts[0], [3, 0, 5, 0, 1, 0]);
+        assert_eq!(v.counts[1], [0, 0, 6, 0, 0, 0]);
+        assert_eq!(v.counts[2], [0, 0, 7, 0, 2, 0]);
+        assert_eq!(v.outside, 0);
+        assert_eq!(level_name_slot("warning"), 3);
+        assert_eq!(level_name_slot("critical"), 5);
+    }
 
     #[test]
     fn rows_land_in_their_bucket_and_level() {

@@ -441,6 +441,7 @@ impl SignalscopeApp {
                 let start = batch.time_ns.iter().min().map_or(wall, |&t| t as f64 / 1e9);
                 self.panels.entry(*id).or_default().last =
                     Some(Ok(PanelData::Logs(super::panel_state::LogsOutcome {
+                        volume: None,
                         batch,
                         start,
                         end: wall,

@@ -254,6 +254,24 @@ impl SignalscopeApp {
         }
     }
 
+    /// Lines the server counted in a logs panel's volume histogram, when it counted them.
+    pub fn panel_volume_total(&self, id: PanelId) -> Option<u64> {
+        match self.panels.get(&id)?.last.as_ref()? {
+            Ok(PanelData::Logs(o)) => match o.volume.as_ref()? {
+                Ok(v) => Some(
+                    v.counts
+                        .iter()
+                        .flatten()
+                        .map(|&n| u64::from(n))
+                        .sum::<u64>()
+                        + v.outside as u64,
+                ),
+                Err(_) => None,
+            },
+            _ => None,
+        }
+    }
+
     /// The lines a logs panel shows.
     pub fn panel_logs(&self, id: PanelId) -> Option<&crate::model::LogBatch> {
         match self.panels.get(&id)?.last.as_ref()? {
@@ -499,9 +517,11 @@ impl SignalscopeApp {
                                         (j.elapsed(), j.bytes_received(), j.items_received())
                                     }),
                                     last: match &state.last {
-                                        Some(Ok(PanelData::Logs(o))) => {
-                                            Some(Ok((&o.batch, (o.start, o.end))))
-                                        }
+                                        Some(Ok(PanelData::Logs(o))) => Some(Ok((
+                                            &o.batch,
+                                            (o.start, o.end),
+                                            o.volume.as_ref(),
+                                        ))),
                                         Some(Err(e)) => Some(Err(e)),
                                         _ => None,
                                     },

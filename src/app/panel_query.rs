@@ -4,11 +4,12 @@
 use super::metrics_job::run_metrics_queries;
 use super::panel_state::{LogsOutcome, PanelData};
 use super::slo_job::run_slo;
+use crate::analysis::log_volume::{LogVolume, VOLUME_BUCKETS, volume_from_counts};
 use crate::analysis::trace_link::TraceLinkPattern;
 use crate::fetch::Progress;
 use crate::model::TraceId;
 use crate::sources::loki::paging::{LoadProgress, load_logs};
-use crate::sources::loki::{Direction, NsRange};
+use crate::sources::loki::{Direction, LokiAnswer, LokiRangeQuery, NsRange, query_range};
 use crate::sources::{HttpClient, SourceError};
 use crate::store::{LocalStore, LogQuery, TraceQuery};
 use crate::workspace::{Connection, LogsPanel, PanelKind, SourceKind, TracesPanel};
@@ -69,6 +70,7 @@ pub async fn find_logs(
 ) -> Result<PanelData, SourceError> {
     tokio::task::spawn_blocking(move || {
         PanelData::Logs(LogsOutcome {
+            volume: None,
             batch: Arc::new(store.find_logs(&q)),
             start,
             end,
@@ -107,15 +109,19 @@ pub async fn load_loki_logs(
         end_ns: ns(end).saturating_add(1),
     };
     let progress = LoadProgress::reporting_to(progress);
-    let batch = load_logs(
-        &http,
-        query,
-        range,
-        Direction::Backward,
-        LOCAL_LOG_LIMIT,
-        &progress,
-    )
-    .await?;
+    // The lines and the volume histogram's one metric query, at the same time.
+    let (batch, volume) = tokio::join!(
+        load_logs(
+            &http,
+            query,
+            range,
+            Direction::Backward,
+            LOCAL_LOG_LIMIT,
+            &progress,
+        ),
+        loki_volume(&http, query, range)
+    );
+    let batch = batch?;
     let batch = tokio::task::spawn_blocking(move || {
         let mut batch = batch;
         pattern.fill(&mut batch);
@@ -124,10 +130,57 @@ pub async fn load_loki_logs(
     .await
     .map_err(|e| SourceError::Config(format!("finding trace ids stopped: {e}")))?;
     Ok(PanelData::Logs(LogsOutcome {
+        volume: Some(volume.map(Arc::new).map_err(|e| e.to_string())),
         batch: Arc::new(batch),
         start,
         end,
     }))
+}
+
+/// The volume histogram of a log query over `range`, stacked by level, from one metric query
+/// (`sum by (detected_level) (count_over_time(…))`, a step per bar): Loki counts every line,
+/// not only the ones loaded.
+async fn loki_volume(
+    http: &HttpClient,
+    query: &str,
+    range: NsRange,
+) -> Result<LogVolume, SourceError> {
+    // Whole milliseconds: the range's end is one nanosecond past the panel's.
+    let span_ms = range.end_ns.saturating_sub(range.start_ns) / 1_000_000;
+    let span_secs = (span_ms as f64 / 1e3).max(1.0);
+    let step = (span_secs / VOLUME_BUCKETS as f64).ceil().max(1.0);
+    let q = LokiRangeQuery {
+        query: format!("sum by (detected_level) (count_over_time({query} [{step}s]))"),
+        range,
+        limit: 1_000,
+        direction: Direction::Backward,
+        step: Some(step),
+        categorize_labels: false,
+    };
+    let result = match query_range(http, &q, &Progress::default()).await? {
+        LokiAnswer::Metric(result) => result,
+        LokiAnswer::Logs(_) | LokiAnswer::Error(_) => {
+            return Err(SourceError::Config(
+                "Loki did not answer the volume query with series".into(),
+            ));
+        }
+    };
+    let series: Vec<(&str, &[f64], &[f64])> = result
+        .series
+        .iter()
+        .map(|s| {
+            (
+                s.labels.get("detected_level").unwrap_or(""),
+                s.timestamps.as_slice(),
+                s.values.as_slice(),
+            )
+        })
+        .collect();
+    Ok(volume_from_counts(
+        &series,
+        (range.start_ns, range.end_ns),
+        VOLUME_BUCKETS,
+    ))
 }
 
 /// Searches the store's traces off the async workers.

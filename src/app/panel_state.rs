@@ -110,6 +110,9 @@ impl MetricsOutcome {
 /// A log query's rows and the range it covered.
 #[derive(Clone)]
 pub struct LogsOutcome {
+    /// The volume histogram as the server counted it over the whole range (Loki), or why it
+    /// could not (the panel then counts the loaded lines); `None` for the Local source.
+    pub volume: Option<Result<Arc<crate::analysis::log_volume::LogVolume>, String>>,
     pub batch: Arc<LogBatch>,
     /// Unix seconds.
     pub start: f64,

@@ -110,7 +110,9 @@ pub fn snapshot_ui(ui: &mut egui::Ui, snapshot: &mut PanelSnapshot) {
                         spec,
                         loading: None,
                         last: match data {
-                            Some(Ok(PanelData::Logs(o))) => Some(Ok((&o.batch, (o.start, o.end)))),
+                            Some(Ok(PanelData::Logs(o))) => {
+                                Some(Ok((&o.batch, (o.start, o.end), o.volume.as_ref())))
+                            }
                             _ => last_err.map(Err),
                         },
                         zone,

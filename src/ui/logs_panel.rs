@@ -8,7 +8,7 @@ use super::log_volume_chart::log_volume_ui;
 use super::promql_editor::{QueryLanguage, query_editor_ui};
 use crate::analysis::log_dedup::{DedupMode, dedup};
 use crate::analysis::log_search::find_rows;
-use crate::analysis::log_volume::{LogVolume, log_volume};
+use crate::analysis::log_volume::{LogVolume, VOLUME_BUCKETS, log_volume};
 use crate::model::{LogBatch, TimeRange, TimeZoneChoice};
 use crate::sources::SourceError;
 use crate::sources::prometheus::completion::CompletionCache;
@@ -17,11 +17,11 @@ use crate::workspace::{Connection, LogsPanel, PanelId, Signal, SourceKind};
 use egui::{Color32, RichText};
 use std::sync::{Arc, Mutex};
 
-/// Bars in the volume histogram.
-const VOLUME_BUCKETS: usize = 120;
+/// Loaded rows, the range (Unix seconds) they were loaded over, and the server's volume.
+pub type LoadedLogs<'a> = (&'a Arc<LogBatch>, (f64, f64), Option<&'a ServerVolume>);
 
-/// Loaded rows and the range (Unix seconds) they were loaded over.
-pub type LoadedLogs<'a> = (&'a Arc<LogBatch>, (f64, f64));
+/// The volume histogram as the server counted it, or why it could not.
+pub type ServerVolume = Result<Arc<LogVolume>, String>;
 
 /// A live tail's state, as the panel shows it.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -312,10 +312,10 @@ fn logs_result_ui(
         Some(Err(e)) => {
             ui.colored_label(ui.visuals().error_fg_color, e.to_string());
         }
-        Some(Ok((batch, _))) if batch.is_empty() => {
+        Some(Ok((batch, _, _))) if batch.is_empty() => {
             ui.label("No log records match in this time range.");
         }
-        Some(Ok((batch, range))) => {
+        Some(Ok((batch, range, server_volume))) => {
             if batch.matched > batch.len() {
                 // Never cut silently: say how much is not shown.
                 ui.colored_label(
@@ -336,7 +336,15 @@ fn logs_result_ui(
                     ),
                 );
             }
-            actions.extend(log_view_ui(ui, id, spec, batch, range, zone, on_loki));
+            let view = LogView {
+                id,
+                batch,
+                range,
+                zone,
+                on_loki,
+                server_volume,
+            };
+            actions.extend(log_view_ui(ui, spec, view));
         }
         None => {}
     }
@@ -438,23 +446,35 @@ fn batch_key(batch: &Arc<LogBatch>, range: (f64, f64)) -> BatchKey {
 /// Batches with more rows than this are searched on a worker thread.
 const BACKGROUND_SEARCH_ROWS: usize = 100_000;
 
-fn log_view_ui(
-    ui: &mut egui::Ui,
+/// What the log view draws: a panel's loaded lines over their range.
+struct LogView<'a> {
     id: PanelId,
-    spec: &mut LogsPanel,
-    batch: &Arc<LogBatch>,
+    batch: &'a Arc<LogBatch>,
     range: (f64, f64),
     zone: TimeZoneChoice,
     on_loki: bool,
-) -> Vec<Action> {
+    server_volume: Option<&'a ServerVolume>,
+}
+
+fn log_view_ui(ui: &mut egui::Ui, spec: &mut LogsPanel, view: LogView<'_>) -> Vec<Action> {
+    let LogView {
+        id,
+        batch,
+        range,
+        zone,
+        on_loki,
+        server_volume,
+    } = view;
     let mut actions = Vec::new();
     let state_id = ui.make_persistent_id(("log_view", id));
     let mut state: LogViewState = ui.data(|d| d.get_temp(state_id)).unwrap_or_default();
     let key = batch_key(batch, range);
 
-    // Volume histogram, from the loaded rows (one pass, cached per batch).
-    let volume = match &state.volume {
-        Some((k, v)) if *k == key => Arc::clone(v),
+    // Volume histogram: as the server counted it, else from the loaded rows (one pass,
+    // cached per batch).
+    let volume = match (server_volume, &state.volume) {
+        (Some(Ok(v)), _) => Arc::clone(v),
+        (_, Some((k, v))) if *k == key => Arc::clone(v),
         _ => {
             let ns = |t: f64| (t.max(0.0) * 1e9) as u64;
             let v = Arc::new(log_volume(
@@ -467,6 +487,15 @@ fn log_view_ui(
             v
         }
     };
+    if let Some(Err(e)) = server_volume {
+        ui.label(
+            RichText::new(format!(
+                "Volume of the loaded lines only (Loki's volume query failed: {e})"
+            ))
+            .small()
+            .weak(),
+        );
+    }
     if let Some(zoom) = log_volume_ui(ui, ("volume", id), &volume, range, zone, 70.0)
         .and_then(|(from, to)| TimeRange::absolute_secs(from, to))
     {

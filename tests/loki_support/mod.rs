@@ -298,6 +298,14 @@ async fn query_range(
             )
         }
     };
+    if let Some(inner) = q
+        .strip_prefix("sum by (detected_level) (count_over_time(")
+        .and_then(|rest| rest.rsplit_once(" ["))
+        .map(|(inner, _)| inner)
+        && inner == Q_BACKWARD
+    {
+        return json(volume_of_backward_fixture(&seen));
+    }
     match (q, direction) {
         (Q_BACKWARD, "backward") => json(fixture("query-range-streams-backward.json")),
         (Q_ERROR_FILTER, "forward") => {
@@ -489,4 +497,56 @@ async fn send_frames(mut socket: WebSocket, connection: usize) {
         return;
     }
     while let Some(Ok(_)) = socket.recv().await {}
+}
+
+/// `sum by (detected_level) (count_over_time({namespace="shop"} [step]))` over the recorded
+/// lines, as Loki computes it: each line's `level=` (its detected level) counted into the
+/// step ending at or after it, one series per level, over the request's `start`/`end`/`step`.
+fn volume_of_backward_fixture(seen: &Seen) -> Vec<u8> {
+    let body: serde_json::Value =
+        serde_json::from_slice(&fixture("query-range-streams-backward.json")).expect("fixture");
+    let start: u64 = seen
+        .param("start")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let step_ns = (seen
+        .param("step")
+        .and_then(|s| s.parse::<f64>().ok())
+        .unwrap_or(60.0)
+        * 1e9) as u64;
+    let mut counts: BTreeMap<String, BTreeMap<u64, u64>> = BTreeMap::new();
+    for stream in body["data"]["result"].as_array().expect("streams") {
+        for value in stream["values"].as_array().expect("values") {
+            let t: u64 = value[0].as_str().expect("ts").parse().expect("ns");
+            let line = value[1].as_str().expect("line");
+            let level = line
+                .split_whitespace()
+                .find_map(|w| w.strip_prefix("level="))
+                .unwrap_or("unknown")
+                .to_owned();
+            let step_end = start + (t.saturating_sub(start)).div_ceil(step_ns).max(1) * step_ns;
+            *counts
+                .entry(level)
+                .or_default()
+                .entry(step_end)
+                .or_default() += 1;
+        }
+    }
+    let result: Vec<serde_json::Value> = counts
+        .into_iter()
+        .map(|(level, points)| {
+            serde_json::json!({
+                "metric": { "detected_level": level },
+                "values": points
+                    .into_iter()
+                    .map(|(t, n)| serde_json::json!([t as f64 / 1e9, n.to_string()]))
+                    .collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    serde_json::to_vec(&serde_json::json!({
+        "status": "success",
+        "data": { "resultType": "matrix", "result": result },
+    }))
+    .expect("json")
 }
