@@ -89,6 +89,7 @@ fn logs() -> PanelSnapshot {
         ..LogsPanel::default()
     };
     let outcome = signalscope::app::panel_state::LogsOutcome {
+        volume: None,
         batch: Arc::new(batch),
         start: FROM as f64,
         end: TO as f64,
