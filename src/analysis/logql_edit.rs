@@ -11,16 +11,34 @@ pub struct LogFilter {
     pub value: String,
     /// `!=` rather than `=`.
     pub exclude: bool,
-    /// A stream label (the selector), or a field its parser finds.
-    pub field: Option<FieldFormat>,
+    /// Where the filter goes.
+    pub stage: FilterStage,
+}
+
+/// Where a filter goes in the query.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FilterStage {
+    /// A stream label: a matcher in the selector.
+    Selector,
+    /// Structured metadata: a label filter in the pipeline, no parser needed.
+    Metadata,
+    /// A field a parser finds in the line: a label filter after that parser.
+    Parsed(FieldFormat),
 }
 
 impl LogFilter {
     /// `query` with this filter added.
     pub fn apply(&self, query: &str) -> String {
-        match self.field {
-            None => with_label_matcher(query, &self.name, &self.value, self.exclude),
-            Some(format) => with_field_filter(query, format, &self.name, &self.value, self.exclude),
+        match self.stage {
+            FilterStage::Selector => {
+                with_label_matcher(query, &self.name, &self.value, self.exclude)
+            }
+            FilterStage::Metadata => {
+                with_field_filter(query, None, &self.name, &self.value, self.exclude)
+            }
+            FilterStage::Parsed(format) => {
+                with_field_filter(query, Some(format), &self.name, &self.value, self.exclude)
+            }
         }
     }
 }
@@ -95,27 +113,29 @@ pub fn with_label_matcher(query: &str, name: &str, value: &str, exclude: bool) -
     format!("{}{{{joined}}}{}", &query[..open], &query[close + 1..])
 }
 
-/// `query` with a label filter on a parsed field (`| name="value"`, or `!=`), after the
-/// parser stage `format` needs (added when the query has none).
+/// `query` with a label filter (`| name="value"`, or `!=`), after the parser stage `format`
+/// needs (added when the query has none; structured metadata needs none).
 pub fn with_field_filter(
     query: &str,
-    format: FieldFormat,
+    format: Option<FieldFormat>,
     name: &str,
     value: &str,
     exclude: bool,
 ) -> String {
-    let parser = match format {
-        FieldFormat::Json => "json",
-        FieldFormat::Logfmt => "logfmt",
-    };
-    let has_parser = query
-        .split('|')
-        .skip(1)
-        .any(|stage| stage.split_whitespace().next() == Some(parser));
     let op = if exclude { "!=" } else { "=" };
     let mut out = query.trim_end().to_owned();
-    if !has_parser {
-        out.push_str(&format!(" | {parser}"));
+    if let Some(format) = format {
+        let parser = match format {
+            FieldFormat::Json => "json",
+            FieldFormat::Logfmt => "logfmt",
+        };
+        let has_parser = query
+            .split('|')
+            .skip(1)
+            .any(|stage| stage.split_whitespace().next() == Some(parser));
+        if !has_parser {
+            out.push_str(&format!(" | {parser}"));
+        }
     }
     out.push_str(&format!(" | {name}{op}{}", quoted(value)));
     out
@@ -156,16 +176,20 @@ mod tests {
     #[test]
     fn a_field_filter_follows_its_parser_added_once() {
         let q = r#"{service_name="checkout"}"#;
-        let once = with_field_filter(q, FieldFormat::Logfmt, "status", "500", false);
+        let once = with_field_filter(q, Some(FieldFormat::Logfmt), "status", "500", false);
         assert_eq!(once, r#"{service_name="checkout"} | logfmt | status="500""#);
-        let twice = with_field_filter(&once, FieldFormat::Logfmt, "method", "GET", true);
+        let twice = with_field_filter(&once, Some(FieldFormat::Logfmt), "method", "GET", true);
         assert_eq!(
             twice,
             r#"{service_name="checkout"} | logfmt | status="500" | method!="GET""#
         );
         assert_eq!(
-            with_field_filter(q, FieldFormat::Json, "user_id", "u-7", false),
+            with_field_filter(q, Some(FieldFormat::Json), "user_id", "u-7", false),
             r#"{service_name="checkout"} | json | user_id="u-7""#
+        );
+        assert_eq!(
+            with_field_filter(q, None, "trace_id", "abc", true),
+            r#"{service_name="checkout"} | trace_id!="abc""#
         );
     }
 }

@@ -469,7 +469,7 @@ impl SignalscopeApp {
         };
         if on_loki {
             spec.query = filter.apply(&spec.query);
-        } else if filter.field.is_none()
+        } else if filter.stage == crate::analysis::logql_edit::FilterStage::Selector
             && filter.name == workspace::correlation::SERVICE_LABEL
             && !filter.exclude
         {

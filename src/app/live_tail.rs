@@ -92,6 +92,7 @@ impl LiveTail {
             let mut merged = newest_first(&arrived, &self.buffer, LIVE_BUFFER_LINES);
             self.trimmed += (self.buffer.len() + new_lines - merged.len()) as u64;
             self.pattern.fill(&mut merged);
+            crate::analysis::log_level::assign_levels(&mut merged);
             self.buffer = Arc::new(merged);
         }
         self.samples.push_back((now, self.received));

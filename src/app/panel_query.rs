@@ -4,6 +4,7 @@
 use super::metrics_job::run_metrics_queries;
 use super::panel_state::{LogsOutcome, PanelData};
 use super::slo_job::run_slo;
+use crate::analysis::log_level::assign_levels;
 use crate::analysis::log_volume::{LogVolume, VOLUME_BUCKETS, volume_from_counts};
 use crate::analysis::trace_link::TraceLinkPattern;
 use crate::fetch::Progress;
@@ -125,6 +126,8 @@ pub async fn load_loki_logs(
     let batch = tokio::task::spawn_blocking(move || {
         let mut batch = batch;
         pattern.fill(&mut batch);
+        // Loki has no severity column: the level comes from labels or the line.
+        assign_levels(&mut batch);
         batch
     })
     .await

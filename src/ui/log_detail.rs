@@ -5,8 +5,8 @@ use super::action::Action;
 use super::log_table::LONG_LINE_BYTES;
 use super::logs_panel::severity_color;
 use super::time_axis::format_time;
-use crate::analysis::log_fields::{FieldFormat, extract_fields};
-use crate::analysis::logql_edit::LogFilter;
+use crate::analysis::log_fields::extract_fields;
+use crate::analysis::logql_edit::{FilterStage, LogFilter};
 use crate::model::telemetry::severity_name;
 use crate::model::{LogBatch, TimeZoneChoice};
 use crate::workspace::correlation::SERVICE_LABEL;
@@ -140,37 +140,53 @@ fn fields_ui(
     on_loki: bool,
     actions: &mut Vec<Action>,
 ) {
-    let mut entries: Vec<(String, String, Option<FieldFormat>)> = Vec::new();
+    let mut entries: Vec<(String, String, FilterStage)> = Vec::new();
     match batch.stream_labels(row) {
         Some(labels) => {
             entries.extend(
                 labels
                     .iter()
-                    .map(|(k, v)| (k.to_owned(), v.to_owned(), None)),
+                    .map(|(k, v)| (k.to_owned(), v.to_owned(), FilterStage::Selector)),
             );
         }
         None => entries.push((
             SERVICE_LABEL.to_owned(),
             batch.service_name(row).to_owned(),
-            None,
+            FilterStage::Selector,
         )),
     }
+    entries.extend(
+        batch
+            .structured_metadata
+            .row(row)
+            .chain(batch.parsed.row(row))
+            .map(|(k, v)| (k.to_owned(), v.to_owned(), FilterStage::Metadata)),
+    );
     let body = batch.body(row);
     if on_loki && body.len() <= FIELDS_MAX_BYTES {
         let (format, fields) = extract_fields(body);
-        entries.extend(fields.into_iter().map(|(k, v)| (k, v, Some(format))));
+        let parsed: Vec<_> = fields
+            .into_iter()
+            .filter(|(k, _)| !entries.iter().any(|(n, _, _)| n == k))
+            .map(|(k, v)| (k, v, FilterStage::Parsed(format)))
+            .collect();
+        entries.extend(parsed);
     }
     if entries.is_empty() {
         return;
     }
     // Chips that wrap, so a line's dozen fields take a few rows of the pane.
     ui.horizontal_wrapped(|ui| {
-        for (name, value, field) in entries.into_iter().take(100) {
-            let kind = if field.is_some() { "field" } else { "label" };
+        for (name, value, stage) in entries.into_iter().take(100) {
+            let kind = match stage {
+                FilterStage::Selector => "stream label",
+                FilterStage::Metadata => "structured metadata",
+                FilterStage::Parsed(_) => "field",
+            };
             ui.label(RichText::new(format!("{name}={value}")).monospace().small())
                 .on_hover_text(format!("a {kind}"));
             // The Local source filters by service only.
-            let can = on_loki || (field.is_none() && name == SERVICE_LABEL);
+            let can = on_loki || (stage == FilterStage::Selector && name == SERVICE_LABEL);
             for (text, exclude) in [("=", false), ("!=", true)] {
                 if exclude && !on_loki {
                     continue;
@@ -186,7 +202,7 @@ fn fields_ui(
                             name: name.clone(),
                             value: value.clone(),
                             exclude,
-                            field,
+                            stage,
                         },
                     });
                 }
