@@ -8,7 +8,9 @@ use crate::model::{TimeZoneChoice, TraceId, TraceSummary};
 use egui::{Color32, Sense};
 use egui_plot::{MarkerShape, Plot, PlotPoint, Points};
 
+/// The tallest the scatter gets; below `MIN_SCATTER_HEIGHT` it is not worth drawing.
 pub const SCATTER_HEIGHT: f32 = 140.0;
+pub const MIN_SCATTER_HEIGHT: f32 = 100.0;
 const ERROR_COLOR: Color32 = Color32::from_rgb(0xf2, 0x49, 0x5c);
 const OK_COLOR: Color32 = Color32::from_rgb(0x5a, 0x9b, 0xf0);
 /// How far from a point, in points, a click still picks it.
@@ -26,20 +28,22 @@ pub fn point_name(t: &TraceSummary) -> String {
     )
 }
 
-/// Draws the scatter of `list`; returns the trace whose point was clicked.
+/// Draws the scatter of `list`, `height` points tall; returns the trace whose point was
+/// clicked.
 pub fn trace_scatter_ui(
     ui: &mut egui::Ui,
     id_salt: impl std::hash::Hash + std::fmt::Debug,
     list: &[TraceSummary],
     zone: TimeZoneChoice,
     open: Option<TraceId>,
+    height: f32,
 ) -> Option<TraceId> {
     let position = |t: &TraceSummary| [t.start_ns as f64 / 1e9, t.duration_ns as f64 / 1e6];
     let end = list.iter().map(|t| t.start_ns).max().unwrap_or(0) as f64 / 1e9;
     let offset = utc_offset(zone, end);
     let ring = ui.visuals().strong_text_color();
     let plot = Plot::new(("trace_scatter", &id_salt))
-        .height(SCATTER_HEIGHT)
+        .height(height)
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)

@@ -8,7 +8,7 @@ use super::flame_graph::{aggregated_flame_ui, flame_graph_ui};
 use super::service_graph_view::service_graph_ui;
 use super::time_axis::format_time;
 use super::trace_compare::{clear_baseline, pin_baseline, pinned_baseline, trace_compare_ui};
-use super::trace_scatter::trace_scatter_ui;
+use super::trace_scatter::{MIN_SCATTER_HEIGHT, SCATTER_HEIGHT, trace_scatter_ui};
 use super::trace_stats_table::trace_stats_ui;
 use super::waterfall::{select_span, waterfall_ui};
 use crate::analysis::AnalysedTrace;
@@ -165,14 +165,23 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
                         .weak(),
                 );
             }
-            let open_id = open_trace.map(|o| o.trace.trace_id);
-            if let Some(trace_id) = trace_scatter_ui(ui, ("trace_scatter", id), list, zone, open_id)
-            {
-                actions.push(Action::Follow(Link::new(LinkTarget::Trace {
-                    trace_id,
-                    span: None,
-                })));
-            }
+            // The scatter and the list share the list's room.
+            let scatter_height = (list_height * 0.45).min(SCATTER_HEIGHT);
+            let list_height = if scatter_height >= MIN_SCATTER_HEIGHT {
+                let open_id = open_trace.map(|o| o.trace.trace_id);
+                let salt = ("trace_scatter", id);
+                if let Some(trace_id) =
+                    trace_scatter_ui(ui, salt, list, zone, open_id, scatter_height)
+                {
+                    actions.push(Action::Follow(Link::new(LinkTarget::Trace {
+                        trace_id,
+                        span: None,
+                    })));
+                }
+                list_height - scatter_height
+            } else {
+                list_height
+            };
             let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
             egui::ScrollArea::vertical()
                 .id_salt(("trace_rows", id))
