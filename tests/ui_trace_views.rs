@@ -277,6 +277,9 @@ fn a_click_on_a_scatter_point_opens_its_trace() {
 #[test]
 fn the_span_pane_lists_events_links_resource_and_scope() {
     let mut trace = trace_a();
+    for (i, s) in trace.spans.iter_mut().enumerate() {
+        s.span_id = SpanId([i as u8 + 1; 8]);
+    }
     let other = TraceId([0xc3; 16]);
     let s = &mut trace.spans[2];
     s.events.push(SpanEvent {
@@ -288,6 +291,12 @@ fn the_span_pane_lists_events_links_resource_and_scope() {
         trace_id: other,
         span_id: SpanId([9; 8]),
         attributes: vec![],
+    });
+    // The db span of the same trace.
+    s.links.push(SpanLink {
+        trace_id: trace.trace_id,
+        span_id: SpanId([2; 8]),
+        attributes: vec![("link.kind".into(), AttrValue::Str("retry-of".into()))],
     });
     s.resource = Arc::from(vec![(
         "host.name".to_owned(),
@@ -304,16 +313,20 @@ fn the_span_pane_lists_events_links_resource_and_scope() {
     let mut h = Harness::builder()
         .with_size(egui::vec2(1000.0, 700.0))
         .build_ui_state(
-            move |ui, actions: &mut Vec<Action>| {
-                actions.extend(span_detail_ui(ui, &trace, span));
+            move |ui, (actions, select): &mut (Vec<Action>, Option<u32>)| {
+                let detail = span_detail_ui(ui, &trace, span);
+                actions.extend(detail.actions);
+                *select = detail.select.or(*select);
             },
-            Vec::new(),
+            (Vec::new(), None),
         );
     h.run_steps(2);
     let event = h.get_by_label("card declined").rect().center().y;
     assert!((h.get_by_label("+55.00 ms").rect().center().y - event).abs() < 1.0);
     assert!((h.get_by_label("retry=2").rect().center().y - event).abs() < 1.0);
     h.get_by_label("Events (1)");
+    h.get_by_label("Links (2)");
+    h.get_by_label("link.kind=retry-of");
     h.get_by_label_contains(&format!("trace {other} span 0909090909090909"));
     h.get_by_label("Scope: payment-sdk");
     h.get_by_label("host.name");
@@ -323,7 +336,13 @@ fn the_span_pane_lists_events_links_resource_and_scope() {
     h.get_by_label("Open linked trace").click();
     h.run_steps(2);
     assert_eq!(
-        followed_traces(h.state()),
+        followed_traces(&h.state().0),
         vec![(other, Some(SpanId([9; 8])))]
     );
+    assert_eq!(h.state().1, None);
+    // A link within the trace selects its span in place rather than fetching anything.
+    h.get_by_label("Select linked span").click();
+    h.run_steps(2);
+    assert_eq!(h.state().1, Some(1), "db: SELECT orders");
+    assert_eq!(followed_traces(&h.state().0).len(), 1);
 }

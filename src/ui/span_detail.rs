@@ -33,10 +33,21 @@ fn at(ns: u64) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp_nanos(ns.min(i64::MAX as u64) as i64)
 }
 
-pub fn span_detail_ui(ui: &mut egui::Ui, trace: &AnalysedTrace, span: u32) -> Vec<Action> {
+/// What the user asked of the detail pane.
+#[derive(Debug, Default)]
+#[must_use]
+pub struct SpanDetailResponse {
+    /// Links out (logs, metrics, other traces).
+    pub actions: Vec<Action>,
+    /// A span of the same trace a link points to, to select in place.
+    pub select: Option<u32>,
+}
+
+pub fn span_detail_ui(ui: &mut egui::Ui, trace: &AnalysedTrace, span: u32) -> SpanDetailResponse {
     let mut actions = Vec::new();
+    let mut select = None;
     let Some(s) = trace.trace.spans.get(span as usize) else {
-        return actions;
+        return SpanDetailResponse::default();
     };
     ui.horizontal_wrapped(|ui| {
         ui.strong(format!("{}: {}", s.service, s.name));
@@ -111,7 +122,7 @@ pub fn span_detail_ui(ui: &mut egui::Ui, trace: &AnalysedTrace, span: u32) -> Ve
         .show(ui, |ui| {
             attributes_ui(ui, ("span_attributes", span), &s.attributes);
             events_ui(ui, span, trace, &s.events);
-            links_ui(ui, span, trace, &s.links, &mut actions);
+            links_ui(ui, span, trace, &s.links, &mut actions, &mut select);
             let resource_title = format!("Resource ({})", s.resource.len());
             egui::CollapsingHeader::new(resource_title)
                 .id_salt(("span_resource", span))
@@ -125,7 +136,7 @@ pub fn span_detail_ui(ui: &mut egui::Ui, trace: &AnalysedTrace, span: u32) -> Ve
                     attributes_ui(ui, ("span_resource_attributes", span), &s.resource);
                 });
         });
-    actions
+    SpanDetailResponse { actions, select }
 }
 
 /// A key/value grid; values wrap rather than push the pane wider.
@@ -194,13 +205,15 @@ fn events_ui(ui: &mut egui::Ui, span: u32, trace: &AnalysedTrace, events: &[Span
         });
 }
 
-/// The span's links; each opens the span it points to (in its trace).
+/// The span's links; each opens the span it points to: in place when it is in this trace,
+/// else by following a link to its trace.
 fn links_ui(
     ui: &mut egui::Ui,
     span: u32,
     trace: &AnalysedTrace,
     links: &[SpanLink],
     actions: &mut Vec<Action>,
+    select: &mut Option<u32>,
 ) {
     egui::CollapsingHeader::new(format!("Links ({})", links.len()))
         .id_salt(("span_links", span))
@@ -208,21 +221,32 @@ fn links_ui(
         .show(ui, |ui| {
             for (i, link) in links.iter().enumerate() {
                 ui.horizontal_wrapped(|ui| {
-                    let other = link.trace_id != trace.trace.trace_id;
-                    let button = if other {
-                        "Open linked trace"
+                    let here = (link.trace_id == trace.trace.trace_id)
+                        .then(|| {
+                            trace
+                                .trace
+                                .spans
+                                .iter()
+                                .position(|s| s.span_id == link.span_id)
+                        })
+                        .flatten();
+                    let button = if here.is_some() {
+                        "Select linked span"
                     } else {
-                        "Open linked span"
+                        "Open linked trace"
                     };
                     if ui
                         .push_id(("span_link", i), |ui| ui.button(button))
                         .inner
                         .clicked()
                     {
-                        actions.push(Action::Follow(Link::new(LinkTarget::Trace {
-                            trace_id: link.trace_id,
-                            span: Some(link.span_id),
-                        })));
+                        match here {
+                            Some(i) => *select = Some(i as u32),
+                            None => actions.push(Action::Follow(Link::new(LinkTarget::Trace {
+                                trace_id: link.trace_id,
+                                span: Some(link.span_id),
+                            }))),
+                        }
                     }
                     ui.label(
                         RichText::new(format!("trace {} span {}", link.trace_id, link.span_id))

@@ -297,6 +297,25 @@ mod tests {
     }
 
     #[test]
+    fn added_or_slower_is_red_and_removed_or_faster_green() {
+        let row = |change, delta_ns| CompareRow {
+            path: String::new(),
+            count_a: 1,
+            count_b: 1,
+            total_a_ns: 0,
+            total_b_ns: 0,
+            delta_ns,
+            change,
+        };
+        use PathChange::*;
+        assert_eq!(row_color(&row(Added, 5)), Some(WORSE_COLOR));
+        assert_eq!(row_color(&row(Removed, -5)), Some(BETTER_COLOR));
+        assert_eq!(row_color(&row(Changed, 3)), Some(WORSE_COLOR));
+        assert_eq!(row_color(&row(Same, -3)), Some(BETTER_COLOR));
+        assert_eq!(row_color(&row(Same, 0)), None);
+    }
+
+    #[test]
     fn deltas_carry_their_sign() {
         assert_eq!(format_delta_ns(10_000_000), "+10.00 ms");
         assert_eq!(format_delta_ns(-4_000_000), "-4.00 ms");
