@@ -346,3 +346,56 @@ fn the_span_pane_lists_events_links_resource_and_scope() {
     assert_eq!(h.state().1, Some(1), "db: SELECT orders");
     assert_eq!(followed_traces(&h.state().0).len(), 1);
 }
+
+/// Pixels within a small distance of `color`.
+fn pixels_near(image: &image::RgbaImage, color: egui::Color32) -> usize {
+    image
+        .pixels()
+        .filter(|p| {
+            let [r, g, b, _] = p.0;
+            r.abs_diff(color.r()) <= 12
+                && g.abs_diff(color.g()) <= 12
+                && b.abs_diff(color.b()) <= 12
+        })
+        .count()
+}
+
+/// `render --view service-graph` draws the graph: B's failing frontend -> db calls make a red
+/// arrow and label, which the statistics table of the same trace has none of.
+#[test]
+fn the_headless_render_draws_the_service_graph() {
+    use signalscope::render::{OffscreenRenderer, PanelSnapshot, RenderOptions, render_panel};
+    use signalscope::workspace::{Panel, PanelKind, TraceView};
+
+    let mut renderer = OffscreenRenderer::new().expect("an offscreen device");
+    let options = RenderOptions::default();
+    let trace = Arc::new(AnalysedTrace::new(trace_b()));
+    let now = chrono::Utc::now();
+    let mut red = |view: TraceView| {
+        let snapshot = PanelSnapshot {
+            panel: Panel {
+                id: PanelId(1),
+                title: "Traces".into(),
+                kind: PanelKind::Traces(TracesPanel {
+                    view,
+                    ..TracesPanel::default()
+                }),
+            },
+            data: None,
+            open_trace: Some(Arc::clone(&trace)),
+            hidden: Default::default(),
+            connections: vec![],
+            range: (now - chrono::Duration::hours(1), now),
+            zone: TimeZoneChoice::Utc,
+        };
+        let image = render_panel(&mut renderer, &snapshot, &options).expect("renders");
+        pixels_near(&image, egui::Color32::from_rgb(0xf2, 0x49, 0x5c))
+    };
+    let graph = red(TraceView::ServiceGraph);
+    let statistics = red(TraceView::Statistics);
+    assert!(graph > 200, "a red arrow and label: {graph}");
+    assert!(
+        statistics < graph / 4,
+        "little red in the table: {statistics}"
+    );
+}
