@@ -13,7 +13,7 @@ use std::sync::{Arc, Weak};
 
 const NODE_SIZE: Vec2 = vec2(170.0, 40.0);
 /// Room between columns for the arrows' labels.
-const COLUMN_GAP: f32 = 120.0;
+const COLUMN_GAP: f32 = 180.0;
 const ROW_GAP: f32 = 28.0;
 const MARGIN: f32 = 12.0;
 const ERROR_COLOR: Color32 = Color32::from_rgb(0xf2, 0x49, 0x5c);
@@ -71,27 +71,32 @@ struct LaidOutGraph {
 
 fn lay_out(graph: ServiceGraph) -> LaidOutGraph {
     let depth = call_depths(&graph);
-    let mut per_column: Vec<u32> = Vec::new();
+    let columns = depth.iter().max().map_or(1, |&d| d as usize + 1);
+    let mut per_column = vec![0u32; columns];
+    for &d in &depth {
+        per_column[d as usize] += 1;
+    }
+    let rows = per_column.iter().copied().max().unwrap_or(1).max(1);
+    let step = NODE_SIZE.y + ROW_GAP;
+    let mut next_row = vec![0u32; columns];
     let nodes = depth
         .iter()
         .map(|&d| {
             let d = d as usize;
-            if per_column.len() <= d {
-                per_column.resize(d + 1, 0);
-            }
-            let row = per_column[d];
-            per_column[d] += 1;
+            let row = next_row[d];
+            next_row[d] += 1;
+            // Each column centred on the tallest, so fan-outs spread evenly.
+            let top = (rows - per_column[d]) as f32 * step / 2.0;
             Rect::from_min_size(
                 pos2(
                     MARGIN + d as f32 * (NODE_SIZE.x + COLUMN_GAP),
-                    MARGIN + row as f32 * (NODE_SIZE.y + ROW_GAP),
+                    MARGIN + top + row as f32 * step,
                 ),
                 NODE_SIZE,
             )
         })
         .collect();
-    let columns = per_column.len().max(1) as f32;
-    let rows = per_column.iter().copied().max().unwrap_or(1).max(1) as f32;
+    let (columns, rows) = (columns as f32, rows as f32);
     let size = vec2(
         2.0 * MARGIN + columns * NODE_SIZE.x + (columns - 1.0) * COLUMN_GAP,
         2.0 * MARGIN + rows * NODE_SIZE.y + (rows - 1.0) * ROW_GAP,
@@ -181,11 +186,17 @@ fn graph_canvas_ui(ui: &mut egui::Ui, id: egui::Id, canvas: Rect, laid: &LaidOut
     let graph = &laid.graph;
     let font = FontId::proportional(12.0);
 
-    for (i, edge) in graph.edges.iter().enumerate() {
+    // Labels go on top of arrows and boxes, so they are drawn last.
+    let mut labels = Vec::with_capacity(graph.edges.len());
+    for edge in &graph.edges {
         let (from, to) = (node_rect(edge.from), node_rect(edge.to));
         let dir = (to.center() - from.center()).normalized();
         // Arrows both ways between two services run side by side.
-        let side = vec2(-dir.y, dir.x) * 5.0;
+        let both_ways = graph
+            .edges
+            .binary_search_by_key(&(edge.to, edge.from), |e| (e.from, e.to))
+            .is_ok();
+        let side = vec2(-dir.y, dir.x) * if both_ways { 5.0 } else { 0.0 };
         let start = exit_point(from, dir) + side;
         let end = exit_point(to, -dir) + side;
         let color = if edge.errors > 0 {
@@ -203,19 +214,8 @@ fn graph_canvas_ui(ui: &mut egui::Ui, id: egui::Id, canvas: Rect, laid: &LaidOut
             Stroke::NONE,
         ));
 
-        let text = edge_text(edge.calls, edge.errors);
-        let galley = painter.layout_no_wrap(text.clone(), font.clone(), color);
-        let middle = start + (end - start) / 2.0 + side * 2.5;
-        let label_rect = Rect::from_center_size(middle, galley.size() + vec2(6.0, 2.0));
-        painter.rect_filled(label_rect, 2.0, visuals.panel_fill);
-        painter.galley(label_rect.min + vec2(3.0, 1.0), galley, color);
-        let name = format!(
-            "{} -> {}: {text}",
-            graph.nodes[edge.from as usize].service, graph.nodes[edge.to as usize].service
-        );
-        let response = ui.interact(label_rect, id.with(("edge", i)), Sense::hover());
-        response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &name));
-        response.on_hover_text(name);
+        // Half way, where edges fanning out of one service have parted by half a row.
+        labels.push((start + (end - start) * 0.5 + side * 2.5, color));
     }
 
     for (i, node) in graph.nodes.iter().enumerate() {
@@ -267,6 +267,21 @@ fn graph_canvas_ui(ui: &mut egui::Ui, id: egui::Id, canvas: Rect, laid: &LaidOut
         );
         let name = format!("{}: {detail}", node.service);
         let response = ui.interact(rect, id.with(("node", i)), Sense::hover());
+        response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &name));
+        response.on_hover_text(name);
+    }
+
+    for (i, (edge, (middle, color))) in graph.edges.iter().zip(labels).enumerate() {
+        let text = edge_text(edge.calls, edge.errors);
+        let galley = painter.layout_no_wrap(text.clone(), font.clone(), color);
+        let label_rect = Rect::from_center_size(middle, galley.size() + vec2(6.0, 2.0));
+        painter.rect_filled(label_rect, 2.0, visuals.panel_fill);
+        painter.galley(label_rect.min + vec2(3.0, 1.0), galley, color);
+        let name = format!(
+            "{} -> {}: {text}",
+            graph.nodes[edge.from as usize].service, graph.nodes[edge.to as usize].service
+        );
+        let response = ui.interact(label_rect, id.with(("edge", i)), Sense::hover());
         response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &name));
         response.on_hover_text(name);
     }

@@ -120,7 +120,12 @@ pub fn span_detail_ui(ui: &mut egui::Ui, trace: &AnalysedTrace, span: u32) -> Sp
         .auto_shrink([false, true])
         .max_height(ui.available_height().max(80.0))
         .show(ui, |ui| {
-            attributes_ui(ui, ("span_attributes", span), &s.attributes);
+            egui::CollapsingHeader::new(format!("Attributes ({})", s.attributes.len()))
+                .id_salt(("span_attribute_section", span))
+                .default_open(true)
+                .show(ui, |ui| {
+                    attributes_ui(ui, ("span_attributes", span), &s.attributes)
+                });
             events_ui(ui, span, trace, &s.events);
             links_ui(ui, span, trace, &s.links, &mut actions, &mut select);
             let resource_title = format!("Resource ({})", s.resource.len());

@@ -50,6 +50,8 @@ pub fn trace_scatter_ui(
         .allow_boxed_zoom(false)
         .allow_double_click_reset(false)
         .include_y(0.0)
+        // Room around the extreme points so none sits on the frame.
+        .set_margin_fraction(egui::vec2(0.04, 0.12))
         .x_grid_spacer(move |input| time_grid(&input, offset))
         .x_axis_formatter(move |mark, range| {
             tick_label(mark.value, range.end() - range.start(), zone)
