@@ -399,3 +399,50 @@ fn the_headless_render_draws_the_service_graph() {
         "little red in the table: {statistics}"
     );
 }
+
+/// A graph over more spans than a frame should walk is built on a worker thread; the view
+/// shows it when it lands, with the same counts the analysis gives.
+#[test]
+fn the_service_graph_of_a_large_trace_is_built_off_the_frame() {
+    use signalscope::analysis::service_graph::service_graph;
+    use signalscope::model::synthetic_trace::{SyntheticTraceSpec, synthetic_trace};
+    use signalscope::ui::trace_derived::BACKGROUND_SPANS;
+
+    let trace = synthetic_trace(SyntheticTraceSpec {
+        spans: BACKGROUND_SPANS + 10_000,
+        seed: 3,
+    });
+    let expected = service_graph(&[&trace]);
+    let edge = expected.edges.first().expect("calls between services");
+    let label = format!(
+        "{} -> {}: {} call{}, {} error{}",
+        expected.nodes[edge.from as usize].service,
+        expected.nodes[edge.to as usize].service,
+        edge.calls,
+        if edge.calls == 1 { "" } else { "s" },
+        edge.errors,
+        if edge.errors == 1 { "" } else { "s" },
+    );
+    let app = SignalscopeApp::new(
+        Arc::new(Runtime::new().unwrap()),
+        Startup {
+            workspace: Workspace::default(),
+            path: None,
+            load_error: None,
+            run_now: vec![],
+            local: None,
+        },
+    );
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 1000.0))
+        .build_ui_state(|ui, app: &mut SignalscopeApp| app.frame_ui(ui), app);
+    open(&mut h, trace);
+    h.get_by_label("Service graph").click();
+    support::step_until(&mut h, "the service graph", |h| {
+        h.query_by_label(&label).is_some()
+    });
+    assert!(
+        h.query_by_label_contains("Building the service graph")
+            .is_none()
+    );
+}

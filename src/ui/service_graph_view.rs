@@ -5,11 +5,12 @@
 //! find them.
 
 use super::chart::service_color;
+use super::trace_derived::derived;
 use crate::analysis::AnalysedTrace;
 use crate::analysis::service_graph::{ServiceGraph, service_graph};
 use egui::{Align2, Color32, FontId, Pos2, Rect, Sense, Stroke, Vec2, pos2, vec2};
 use std::collections::VecDeque;
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 
 const NODE_SIZE: Vec2 = vec2(170.0, 40.0);
 /// Room between columns for the arrows' labels.
@@ -120,29 +121,6 @@ fn exit_point(rect: Rect, dir: Vec2) -> Pos2 {
     rect.center() + dir * tx.min(ty)
 }
 
-/// The graph of the traces on show, built once per set of traces.
-fn cached_layout(ui: &egui::Ui, id: egui::Id, traces: &[&Arc<AnalysedTrace>]) -> Arc<LaidOutGraph> {
-    // Weak references keep the traces' addresses from being reused while cached, without
-    // keeping the traces themselves alive.
-    type Cached = (Vec<Weak<AnalysedTrace>>, Arc<LaidOutGraph>);
-    if let Some((k, laid)) = ui.data(|d| d.get_temp::<Cached>(id))
-        && k.len() == traces.len()
-        && k.iter()
-            .zip(traces)
-            .all(|(w, t)| w.as_ptr() == Arc::as_ptr(t))
-    {
-        return laid;
-    }
-    let plain: Vec<&crate::model::Trace> = traces.iter().map(|t| &t.trace).collect();
-    let laid = Arc::new(lay_out(service_graph(&plain)));
-    let cached: Cached = (
-        traces.iter().map(|t| Arc::downgrade(t)).collect(),
-        Arc::clone(&laid),
-    );
-    ui.data_mut(|d| d.insert_temp(id, cached));
-    laid
-}
-
 /// Draws the service graph of `open` and, when given and different, `baseline`.
 pub fn service_graph_ui(
     ui: &mut egui::Ui,
@@ -155,7 +133,10 @@ pub fn service_graph_ui(
         traces.push(b);
     }
     let id = ui.make_persistent_id(("service_graph", &id_salt));
-    let laid = cached_layout(ui, id, &traces);
+    let laid = derived(ui, id, &traces, |traces| {
+        let plain: Vec<&crate::model::Trace> = traces.iter().map(|t| &t.trace).collect();
+        lay_out(service_graph(&plain))
+    });
     ui.label(
         egui::RichText::new(if traces.len() == 2 {
             "Calls between services in the open trace and the baseline A"
@@ -165,6 +146,13 @@ pub fn service_graph_ui(
         .small()
         .weak(),
     );
+    let Some(laid) = laid else {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("Building the service graph...");
+        });
+        return;
+    };
     if laid.graph.nodes.is_empty() {
         ui.label("No spans.");
         return;

@@ -3,13 +3,14 @@
 //! their delta, largest change first. Added or slower work is red, removed or faster green.
 //! The pinned baseline lives in egui's memory (runtime state, never saved).
 
+use super::trace_derived::derived;
 use super::traces_panel::format_duration_ns;
 use crate::analysis::AnalysedTrace;
 use crate::analysis::trace_diff::{DiffRow, PathChange, trace_diff};
 use crate::workspace::PanelId;
 use egui::{Color32, RichText};
 use egui_extras::{Column, TableBuilder};
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 
 /// Slower or added work.
 pub const WORSE_COLOR: Color32 = Color32::from_rgb(0xf2, 0x49, 0x5c);
@@ -132,32 +133,6 @@ fn trace_title(trace: &AnalysedTrace) -> String {
     }
 }
 
-/// The rows of the pair on show, computed once per pair (a diff walks both traces).
-fn cached_rows(
-    ui: &egui::Ui,
-    id: egui::Id,
-    a: &Arc<AnalysedTrace>,
-    b: &Arc<AnalysedTrace>,
-) -> Arc<Vec<CompareRow>> {
-    // Weak references keep the traces' addresses from being reused while cached, without
-    // keeping the traces themselves alive.
-    type Cached = (
-        Weak<AnalysedTrace>,
-        Weak<AnalysedTrace>,
-        Arc<Vec<CompareRow>>,
-    );
-    if let Some((x, y, rows)) = ui.data(|d| d.get_temp::<Cached>(id))
-        && x.as_ptr() == Arc::as_ptr(a)
-        && y.as_ptr() == Arc::as_ptr(b)
-    {
-        return rows;
-    }
-    let rows = Arc::new(compare_rows(a, b));
-    let cached: Cached = (Arc::downgrade(a), Arc::downgrade(b), Arc::clone(&rows));
-    ui.data_mut(|d| d.insert_temp(id, cached));
-    rows
-}
-
 /// Draws the comparison of the panel's baseline (A) with the open trace (B).
 pub fn trace_compare_ui(
     ui: &mut egui::Ui,
@@ -182,12 +157,14 @@ pub fn trace_compare_ui(
         ui.label("The open trace is the baseline: open another trace to compare it with.");
         return;
     }
-    let rows = cached_rows(
-        ui,
-        ui.make_persistent_id(("compare_rows", &id_salt)),
-        baseline,
-        open,
-    );
+    let id = ui.make_persistent_id(("compare_rows", &id_salt));
+    let Some(rows) = derived(ui, id, &[baseline, open], |t| compare_rows(&t[0], &t[1])) else {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("Comparing the traces...");
+        });
+        return;
+    };
     ui.label(
         RichText::new(format!(
             "{} service/operation paths, largest change first",
