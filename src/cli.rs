@@ -155,6 +155,7 @@ pub enum TraceViewArg {
     Flame,
     AggregatedFlame,
     Statistics,
+    ServiceGraph,
 }
 
 impl From<TraceViewArg> for crate::workspace::TraceView {
@@ -164,6 +165,7 @@ impl From<TraceViewArg> for crate::workspace::TraceView {
             TraceViewArg::Flame => Self::Flame,
             TraceViewArg::AggregatedFlame => Self::AggregatedFlame,
             TraceViewArg::Statistics => Self::Statistics,
+            TraceViewArg::ServiceGraph => Self::ServiceGraph,
         }
     }
 }

@@ -125,7 +125,11 @@ pub fn flame_graph_ui(
     let mut actions = Vec::new();
     if let Some(span) = selected_span(ui, waterfall_salt, trace) {
         ui.separator();
-        actions.extend(super::span_detail::span_detail_ui(ui, trace, span));
+        let detail = super::span_detail::span_detail_ui(ui, trace, span);
+        actions.extend(detail.actions);
+        if let Some(linked) = detail.select {
+            select_span(ui, waterfall_salt, trace, linked);
+        }
     }
     actions
 }

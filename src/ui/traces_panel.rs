@@ -1,10 +1,14 @@
-//! A trace search over Jaeger, Tempo or the Local source, its list of traces, and the trace
-//! the user opens: as a waterfall, a flame graph, an aggregated flame graph or a statistics
-//! table.
+//! A trace search over Jaeger, Tempo or the Local source, a duration-over-time scatter and a
+//! list of its traces, and the trace the user opens: as a waterfall, a flame graph, an
+//! aggregated flame graph, a statistics table, a comparison with a pinned baseline trace or a
+//! service graph.
 
 use super::action::Action;
 use super::flame_graph::{aggregated_flame_ui, flame_graph_ui};
+use super::service_graph_view::service_graph_ui;
 use super::time_axis::format_time;
+use super::trace_compare::{clear_baseline, pin_baseline, pinned_baseline, trace_compare_ui};
+use super::trace_scatter::{MIN_SCATTER_HEIGHT, SCATTER_HEIGHT, trace_scatter_ui};
 use super::trace_stats_table::trace_stats_ui;
 use super::waterfall::{select_span, waterfall_ui};
 use crate::analysis::AnalysedTrace;
@@ -161,6 +165,23 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
                         .weak(),
                 );
             }
+            // The scatter and the list share the list's room.
+            let scatter_height = (list_height * 0.45).min(SCATTER_HEIGHT);
+            let list_height = if scatter_height >= MIN_SCATTER_HEIGHT {
+                let open_id = open_trace.map(|o| o.trace.trace_id);
+                let salt = ("trace_scatter", id);
+                if let Some(trace_id) =
+                    trace_scatter_ui(ui, salt, list, zone, open_id, scatter_height)
+                {
+                    actions.push(Action::Follow(Link::new(LinkTarget::Trace {
+                        trace_id,
+                        span: None,
+                    })));
+                }
+                list_height - scatter_height
+            } else {
+                list_height
+            };
             let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
             egui::ScrollArea::vertical()
                 .id_salt(("trace_rows", id))
@@ -206,46 +227,52 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
             *focus = None;
             if let Some(i) = trace.trace.spans.iter().position(|s| s.span_id == span_id) {
                 select_span(ui, ("waterfall", id), trace, i as u32);
-                if !matches!(
-                    shown_view(spec.view),
-                    TraceView::Waterfall | TraceView::Flame
-                ) {
+                if !matches!(spec.view, TraceView::Waterfall | TraceView::Flame) {
                     spec.view = TraceView::Waterfall;
                 }
             }
         }
         ui.separator();
-        ui.horizontal(|ui| {
-            let shown = shown_view(spec.view);
+        let baseline = pinned_baseline(ui.ctx(), id);
+        ui.horizontal_wrapped(|ui| {
             for (view, label) in VIEWS {
-                if ui.selectable_label(shown == view, label).clicked() {
+                if ui.selectable_label(spec.view == view, label).clicked() {
                     spec.view = view;
                 }
             }
+            ui.separator();
+            let pinned = baseline.as_ref().is_some_and(|b| Arc::ptr_eq(b, trace));
+            if ui
+                .add_enabled(!pinned, egui::Button::new("Pin as baseline A"))
+                .on_hover_text("Keep this trace to compare the next one you open with")
+                .clicked()
+            {
+                pin_baseline(ui.ctx(), id, Arc::clone(trace));
+            }
+            if baseline.is_some() && ui.button("Clear baseline").clicked() {
+                clear_baseline(ui.ctx(), id);
+            }
         });
-        match shown_view(spec.view) {
+        match spec.view {
             TraceView::Flame => actions.extend(flame_graph_ui(ui, ("waterfall", id), trace)),
             TraceView::AggregatedFlame => aggregated_flame_ui(ui, ("aggregated", id), trace),
             TraceView::Statistics => trace_stats_ui(ui, ("stats", id), trace),
-            _ => actions.extend(waterfall_ui(ui, ("waterfall", id), trace)),
+            TraceView::Compare => trace_compare_ui(ui, ("compare", id), baseline.as_ref(), trace),
+            TraceView::ServiceGraph => {
+                service_graph_ui(ui, ("service_graph", id), trace, baseline.as_ref());
+            }
+            TraceView::Waterfall => actions.extend(waterfall_ui(ui, ("waterfall", id), trace)),
         }
     }
     actions
 }
 
 /// The views the selector offers, with their accessible names.
-const VIEWS: [(TraceView, &str); 4] = [
+const VIEWS: [(TraceView, &str); 6] = [
     (TraceView::Waterfall, "Waterfall"),
     (TraceView::Flame, "Flame graph"),
     (TraceView::AggregatedFlame, "Aggregated flame"),
     (TraceView::Statistics, "Statistics"),
+    (TraceView::Compare, "Compare"),
+    (TraceView::ServiceGraph, "Service graph"),
 ];
-
-/// The view drawn for `view`: the ones not built yet (compare, service graph) show the
-/// waterfall.
-fn shown_view(view: TraceView) -> TraceView {
-    match view {
-        TraceView::Compare | TraceView::ServiceGraph => TraceView::Waterfall,
-        v => v,
-    }
-}

@@ -172,7 +172,11 @@ pub fn waterfall_ui(
     });
     if let Some(span) = state.selected {
         ui.separator();
-        actions.extend(super::span_detail::span_detail_ui(ui, trace, span));
+        let detail = super::span_detail::span_detail_ui(ui, trace, span);
+        actions.extend(detail.actions);
+        if let Some(linked) = detail.select {
+            state.reveal(trace, linked);
+        }
     }
     actions
 }
