@@ -62,7 +62,7 @@ fn demo_app() -> Harness<'static, SignalscopeApp> {
         },
     );
     let mut h = Harness::builder()
-        .with_size(egui::vec2(1280.0, 3400.0))
+        .with_size(egui::vec2(1280.0, 4400.0))
         .build_ui_state(|ui, app: &mut SignalscopeApp| app.frame_ui(ui), app);
     support::step_until(&mut h, "the demo's panels", |h| {
         [ERROR_RATIO, LOGS, TRACES]
@@ -144,7 +144,9 @@ fn from_the_error_spike_to_the_failing_span_and_its_error_line_in_three_clicks()
     h.get_by_label_contains("status: error");
     h.get_by_label(&format!("span {}", failing.span_id));
 
-    // Click 3: that span's logs → its error line among them.
+    // Click 3: that span's logs → its error line among them (once the scroll to the traces
+    // panel has settled).
+    h.run_steps(60);
     h.get_by_label("Logs for this span").click();
     h.run_steps(2);
     settled(&mut h, LOGS, "the span's logs");
