@@ -118,6 +118,7 @@ fn log_view(c: &mut Criterion) {
                     search: "timeout",
                     scroll_to: None,
                     duplicates: None,
+                    columns: &[],
                 },
                 selected,
             ));

@@ -337,3 +337,23 @@ fn the_volume_histogram_is_one_metric_query_by_level() {
     assert_eq!(total, Some(lines));
     h.run_steps(1);
 }
+
+/// A field of a line can become a column of the table: its value shows in every row.
+#[test]
+fn a_field_becomes_a_column_of_every_row() {
+    let loki = ReplayLoki::start();
+    let (mut h, _) = error_line_selected(&loki);
+    h.get_by_label("Show as a column: caller").click();
+    h.run_steps(3);
+    match &h.state().workspace.panels[0].kind {
+        PanelKind::Logs(l) => assert_eq!(l.columns, ["caller"]),
+        _ => unreachable!(),
+    }
+    // The header, and the caller of lines other than the selected one.
+    h.get_by_label("caller x");
+    assert!(h.query_all_by_label("handler.go:88").count() >= 1);
+    assert!(h.query_all_by_label("validate.go:40").count() >= 1);
+    h.get_by_label("caller x").click();
+    h.run_steps(2);
+    assert!(h.query_all_by_label("validate.go:40").count() == 0);
+}

@@ -2,6 +2,31 @@
 //! JSON, with nested object keys joined by `_` and names sanitized like Loki's `| json` and
 //! `| logfmt` parsers do, so a field clicked here becomes a label filter Loki understands.
 
+/// The value of `name` for row `i`: a stream label, structured metadata, a label Loki parsed,
+/// else a field of the line itself (logfmt or JSON); for a field column.
+pub fn field_value<'a>(
+    batch: &'a crate::model::LogBatch,
+    i: usize,
+    name: &str,
+) -> Option<std::borrow::Cow<'a, str>> {
+    if name == "service_name" || name == "service" {
+        return Some(batch.service_name(i).into());
+    }
+    if let Some(v) = batch
+        .stream_labels(i)
+        .and_then(|l| l.get(name))
+        .or_else(|| batch.structured_metadata.get(i, name))
+        .or_else(|| batch.parsed.get(i, name))
+    {
+        return Some(v.into());
+    }
+    extract_fields(batch.body(i))
+        .1
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into())
+}
+
 /// Which parser found the fields.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FieldFormat {
@@ -151,6 +176,35 @@ pub fn sanitize(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_field_value_comes_from_labels_metadata_or_the_line() {
+        let mut batch = crate::model::LogBatch::default();
+        batch.push(
+            1,
+            "checkout",
+            9,
+            "level=info status=200 msg=\"ok\"",
+            None,
+            None,
+        );
+        batch.push(
+            2,
+            "checkout",
+            9,
+            r#"{"status":"500","user":{"id":"u-7"}}"#,
+            None,
+            None,
+        );
+        assert_eq!(field_value(&batch, 0, "status").as_deref(), Some("200"));
+        assert_eq!(field_value(&batch, 1, "status").as_deref(), Some("500"));
+        assert_eq!(field_value(&batch, 1, "user_id").as_deref(), Some("u-7"));
+        assert_eq!(
+            field_value(&batch, 0, "service_name").as_deref(),
+            Some("checkout")
+        );
+        assert_eq!(field_value(&batch, 0, "nope"), None);
+    }
 
     fn pairs(v: &[(String, String)]) -> Vec<(&str, &str)> {
         v.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()

@@ -24,6 +24,8 @@ pub struct LogDetail<'a> {
     pub zone: TimeZoneChoice,
     /// Loki can filter any label or field in or out; the Local source only by service.
     pub on_loki: bool,
+    /// The fields the table shows as columns; a chip's "col" button adds or removes one.
+    pub columns: &'a mut Vec<String>,
 }
 
 /// Lines up to this long have their fields parsed for the filter buttons (every frame the
@@ -41,6 +43,7 @@ pub fn log_detail_ui(
         row,
         zone,
         on_loki,
+        columns,
     } = detail;
     let mut actions = Vec::new();
     if row >= batch.len() {
@@ -92,7 +95,7 @@ pub fn log_detail_ui(
             });
         }
     });
-    fields_ui(ui, panel, batch, row, on_loki, &mut actions);
+    fields_ui(ui, (panel, batch, row), on_loki, columns, &mut actions);
     let long = body.len() >= LONG_LINE_BYTES;
     let shown = if long && !*show_full {
         let mut cut = PREVIEW_BYTES.min(body.len());
@@ -134,10 +137,9 @@ pub fn log_detail_ui(
 /// query for it (=) or against it (!=).
 fn fields_ui(
     ui: &mut egui::Ui,
-    panel: PanelId,
-    batch: &LogBatch,
-    row: usize,
+    (panel, batch, row): (PanelId, &LogBatch, usize),
     on_loki: bool,
+    columns: &mut Vec<String>,
     actions: &mut Vec<Action>,
 ) {
     let mut entries: Vec<(String, String, FilterStage)> = Vec::new();
@@ -205,6 +207,22 @@ fn fields_ui(
                             stage,
                         },
                     });
+                }
+            }
+            let shown = columns.contains(&name);
+            let (text, how) = if shown {
+                ("-col", "Hide the column")
+            } else {
+                ("+col", "Show as a column:")
+            };
+            let label = format!("{how} {name}");
+            let b = ui.add(egui::Button::new(text).small());
+            b.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
+            if b.on_hover_text(&label).clicked() {
+                if shown {
+                    columns.retain(|c| *c != name);
+                } else {
+                    columns.push(name.clone());
                 }
             }
             ui.add_space(6.0);

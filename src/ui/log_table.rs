@@ -4,6 +4,7 @@
 
 use super::logs_panel::severity_color;
 use super::time_axis::format_time;
+use crate::analysis::log_fields::field_value;
 use crate::analysis::log_search::match_ranges;
 use crate::model::telemetry::severity_name;
 use crate::model::{LogBatch, TimeZoneChoice};
@@ -29,7 +30,12 @@ pub struct LogTableView<'a> {
     pub scroll_to: Option<usize>,
     /// Per row, the successive duplicates folded into it (when de-duplicating).
     pub duplicates: Option<&'a [u32]>,
+    /// Labels or fields shown as columns before the line.
+    pub columns: &'a [String],
 }
+
+/// Width of a field column.
+const FIELD_COLUMN_WIDTH: f32 = 110.0;
 
 /// Draws the table; `selected` is the selected row, changed by clicks. Returns the row whose
 /// trace link was clicked.
@@ -47,6 +53,7 @@ pub fn log_table_ui(
         search,
         scroll_to,
         duplicates,
+        columns,
     } = view;
     let mono = egui::TextStyle::Monospace.resolve(ui.style());
     let line_height = ui.fonts_mut(|f| f.row_height(&mono)) + 4.0;
@@ -55,7 +62,8 @@ pub fn log_table_ui(
     let text_color = ui.visuals().text_color();
     ui.push_id(id_salt, |ui| {
         let available = ui.available_width();
-        let line_width = (available - 90.0 - 84.0 - 110.0 - 24.0).max(100.0);
+        let fields_width = columns.len() as f32 * FIELD_COLUMN_WIDTH;
+        let line_width = (available - 90.0 - 84.0 - 110.0 - fields_width - 24.0).max(100.0);
         let chars_per_line = (line_width / char_width).max(10.0) as usize;
         let mut table = TableBuilder::new(ui)
             .striped(true)
@@ -65,13 +73,21 @@ pub fn log_table_ui(
             .column(Column::exact(90.0))
             .column(Column::exact(84.0))
             .column(Column::initial(110.0).clip(true))
+            .columns(
+                Column::initial(FIELD_COLUMN_WIDTH).clip(true),
+                columns.len(),
+            )
             .column(Column::remainder().clip(!wrap));
         if let Some(row) = scroll_to {
             table = table.scroll_to_row(row, Some(egui::Align::Center));
         }
         table
             .header(18.0, |mut header| {
-                for title in ["Time", "Level", "Service", "Line"] {
+                let titles = ["Time", "Level", "Service"]
+                    .into_iter()
+                    .chain(columns.iter().map(String::as_str))
+                    .chain(["Line"]);
+                for title in titles {
                     header.col(|ui| {
                         ui.label(RichText::new(title).small().strong());
                     });
@@ -111,7 +127,7 @@ pub fn log_table_ui(
                     row.col(|ui| {
                         // One line: the cell is clipped to the row's height.
                         ui.horizontal(|ui| {
-                            ui.label(RichText::new(&batch.service[i]).monospace().weak());
+                            ui.label(RichText::new(batch.service_name(i)).monospace().weak());
                             if let Some(trace) = batch.trace_id[i] {
                                 let link = ui
                                     .add(egui::Link::new(RichText::new("trace").small()))
@@ -132,9 +148,21 @@ pub fn log_table_ui(
                             }
                         });
                     });
+                    for name in columns {
+                        row.col(|ui| {
+                            let value = field_value(batch, i, name).unwrap_or_default();
+                            ui.label(RichText::new(value.as_ref()).monospace().small());
+                        });
+                    }
                     row.col(|ui| {
-                        let job =
-                            line_job(batch.body(i), wrap, search, &mono, text_color, highlight);
+                        let job = line_job(
+                            batch.body(i),
+                            (wrap, chars_per_line),
+                            search,
+                            &mono,
+                            text_color,
+                            highlight,
+                        );
                         let label = egui::Label::new(job).selectable(false);
                         ui.add(if wrap { label.wrap() } else { label.truncate() });
                     });
@@ -154,7 +182,7 @@ pub fn log_table_ui(
                     // Wrapped rows are as tall as their text; estimated from its length so
                     // that no row is laid out unless it is visible.
                     let heights = (0..batch.len()).map(|i| {
-                        let chars = batch.body(i).len().min(WRAPPED_CHARS);
+                        let chars = batch.body(i).len().min(wrapped_chars(chars_per_line));
                         let lines = chars.div_ceil(chars_per_line).max(1);
                         line_height * lines as f32
                     });
@@ -167,17 +195,29 @@ pub fn log_table_ui(
     trace_clicked
 }
 
+/// Most of a line a wrapped row shows: ten screen lines of the column (the detail pane has
+/// the rest).
+fn wrapped_chars(visible_chars: usize) -> usize {
+    WRAPPED_CHARS.min(visible_chars.saturating_mul(10).max(400))
+}
+
 /// A line as its row shows it: cut to what fits (with a note for very long lines), newlines
-/// shown as `\n` when not wrapping, and every search match highlighted.
+/// shown as `\n` when not wrapping, and every search match highlighted. Unwrapped, only
+/// about twice what the column shows (`visible_chars`) is laid out: laying out text past the
+/// edge was most of a frame's cost.
 fn line_job(
     body: &str,
-    wrap: bool,
+    (wrap, visible_chars): (bool, usize),
     search: &str,
     font: &egui::FontId,
     color: Color32,
     highlight: Color32,
 ) -> LayoutJob {
-    let limit = if wrap { WRAPPED_CHARS } else { ROW_CHARS };
+    let limit = if wrap {
+        wrapped_chars(visible_chars)
+    } else {
+        ROW_CHARS.min(visible_chars.saturating_mul(2).max(80))
+    };
     let cut = floor_char_boundary(body, limit);
     let mut shown = body[..cut].to_owned();
     if !wrap {
@@ -228,12 +268,43 @@ mod tests {
     fn rows_cut_long_lines_on_char_boundaries_and_say_so() {
         let font = egui::FontId::monospace(12.0);
         let long = "é".repeat(60_000); // 120,000 bytes
-        let job = line_job(&long, false, "", &font, Color32::WHITE, Color32::BLUE);
+        let job = line_job(
+            &long,
+            (false, 1_000),
+            "",
+            &font,
+            Color32::WHITE,
+            Color32::BLUE,
+        );
         assert!(job.text.len() < 2_000, "{}", job.text.len());
         assert!(job.text.contains("shortened: 117 KB"));
-        let job = line_job("a\nb", false, "", &font, Color32::WHITE, Color32::BLUE);
+        // A narrow column lays out only about twice what it shows.
+        let job = line_job(
+            &"x".repeat(5_000),
+            (false, 100),
+            "",
+            &font,
+            Color32::WHITE,
+            Color32::BLUE,
+        );
+        assert_eq!(job.text.len(), 200);
+        let job = line_job(
+            "a\nb",
+            (false, 1_000),
+            "",
+            &font,
+            Color32::WHITE,
+            Color32::BLUE,
+        );
         assert_eq!(job.text, "a\\nb");
-        let job = line_job("a\nb", true, "", &font, Color32::WHITE, Color32::BLUE);
+        let job = line_job(
+            "a\nb",
+            (true, 1_000),
+            "",
+            &font,
+            Color32::WHITE,
+            Color32::BLUE,
+        );
         assert_eq!(job.text, "a\nb");
     }
 
@@ -242,7 +313,7 @@ mod tests {
         let font = egui::FontId::monospace(12.0);
         let job = line_job(
             "x Err y err",
-            false,
+            (false, 1_000),
             "ERR",
             &font,
             Color32::WHITE,

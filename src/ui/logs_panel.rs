@@ -575,6 +575,19 @@ fn log_view_ui(ui: &mut egui::Ui, spec: &mut LogsPanel, view: LogView<'_>) -> Ve
             ui.label(RichText::new(format!("{hidden} duplicates folded")).small());
         }
         ui.checkbox(&mut spec.wrap_lines, "Wrap lines");
+        let mut remove = None;
+        for (i, name) in spec.columns.iter().enumerate() {
+            if ui
+                .small_button(format!("{name} x"))
+                .on_hover_text(format!("Remove the {name} column"))
+                .clicked()
+            {
+                remove = Some(i);
+            }
+        }
+        if let Some(i) = remove {
+            spec.columns.remove(i);
+        }
         ui.label(
             RichText::new(format!("{} lines, newest first", batch.len()))
                 .small()
@@ -600,6 +613,7 @@ fn log_view_ui(ui: &mut egui::Ui, spec: &mut LogsPanel, view: LogView<'_>) -> Ve
                 search: &state.search,
                 scroll_to,
                 duplicates: duplicates.as_deref().map(Vec::as_slice),
+                columns: &spec.columns,
             },
             &mut state.selected,
         );
@@ -625,6 +639,7 @@ fn log_view_ui(ui: &mut egui::Ui, spec: &mut LogsPanel, view: LogView<'_>) -> Ve
             row,
             zone,
             on_loki,
+            columns: &mut spec.columns,
         };
         actions.extend(log_detail_ui(ui, detail, &mut state.show_full));
     }

@@ -20,4 +20,6 @@ pub struct LogsPanel {
     pub trace_id: String,
     /// Wrap long lines in the table instead of cutting them at the edge.
     pub wrap_lines: bool,
+    /// Labels or fields shown as columns of their own, in order.
+    pub columns: Vec<String>,
 }
