@@ -56,7 +56,7 @@ fn harness(
         },
     );
     let h = Harness::builder()
-        .with_size(egui::vec2(1280.0, 900.0))
+        .with_size(egui::vec2(1280.0, 1400.0))
         .build_ui_state(|ui, app: &mut SignalscopeApp| app.frame_ui(ui), app);
     (h, panel)
 }
