@@ -55,11 +55,11 @@ pub fn trace_query(spec: &TracesPanel, (from, to): (f64, f64)) -> TraceQuery {
             .split_once('=')
             .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned())),
         min_duration_ns: (spec.min_duration_ms.max(0.0) * 1e6) as u64,
-        max_duration_ns: None,
+        max_duration_ns: spec.max_duration_ns(),
         errors_only: spec.errors_only,
         start_ns: ns(from),
         end_ns: ns(to),
-        limit: crate::ui::traces_panel::TRACE_LIST_LIMIT,
+        limit: spec.limit_or(crate::ui::traces_panel::TRACE_LIST_LIMIT),
     }
 }
 

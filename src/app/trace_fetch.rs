@@ -40,8 +40,8 @@ pub fn jaeger_search(
         operation: Some(spec.operation.trim().to_owned()).filter(|o| !o.is_empty()),
         tags,
         min_duration_ns: Some((spec.min_duration_ms.max(0.0) * 1e6) as u64).filter(|&d| d > 0),
-        max_duration_ns: None,
-        limit: TRACE_LIST_LIMIT,
+        max_duration_ns: spec.max_duration_ns(),
+        limit: spec.limit_or(TRACE_LIST_LIMIT),
         start_ns: ns(from),
         end_ns: ns(to),
     })
@@ -54,7 +54,7 @@ pub fn tempo_search(spec: &TracesPanel, (from, to): (f64, f64)) -> TraceQlSearch
         query: if query.is_empty() { "{}" } else { query }.to_owned(),
         start_s: from.max(0.0).floor() as u64,
         end_s: to.max(0.0).ceil() as u64,
-        limit: TRACE_LIST_LIMIT,
+        limit: spec.limit_or(TRACE_LIST_LIMIT),
         spans_per_span_set: None,
     }
 }
@@ -152,4 +152,38 @@ fn first_trace(decoded: DecodedTraces) -> Result<Trace, SourceError> {
         .into_iter()
         .next()
         .ok_or_else(|| SourceError::Config("the server answered with no spans".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_form_bounds_durations_and_the_number_of_traces() {
+        let mut spec = TracesPanel {
+            service: "checkout".into(),
+            attribute: "http.status_code=500 region=\"eu\"".into(),
+            min_duration_ms: 250.0,
+            ..TracesPanel::default()
+        };
+        let s = jaeger_search(&spec, (10.0, 20.0)).unwrap();
+        assert_eq!(s.min_duration_ns, Some(250_000_000));
+        assert_eq!(s.max_duration_ns, None);
+        assert_eq!(s.limit, TRACE_LIST_LIMIT);
+        assert_eq!(
+            s.tags,
+            [
+                ("http.status_code".to_owned(), "500".to_owned()),
+                ("region".to_owned(), "eu".to_owned())
+            ]
+        );
+        spec.max_duration_ms = 1500.0;
+        spec.limit = 20;
+        let s = jaeger_search(&spec, (10.0, 20.0)).unwrap();
+        assert_eq!(s.max_duration_ns, Some(1_500_000_000));
+        assert_eq!(s.limit, 20);
+        assert_eq!(tempo_search(&spec, (10.0, 20.0)).limit, 20);
+        spec.service.clear();
+        assert!(jaeger_search(&spec, (10.0, 20.0)).is_err());
+    }
 }

@@ -123,7 +123,19 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
                 .add(egui::DragValue::new(&mut spec.min_duration_ms).range(0.0..=1e7))
                 .labelled_by(l.id)
                 .changed();
+            let l = ui.label("Max duration (ms)");
+            changed |= ui
+                .add(egui::DragValue::new(&mut spec.max_duration_ms).range(0.0..=1e7))
+                .labelled_by(l.id)
+                .on_hover_text("0 for no upper bound")
+                .changed();
         }
+        let l = ui.label("Limit");
+        changed |= ui
+            .add(egui::DragValue::new(&mut spec.limit).range(0..=TRACE_LIST_LIMIT as u32 * 4))
+            .labelled_by(l.id)
+            .on_hover_text(format!("Most traces listed; 0 for {TRACE_LIST_LIMIT}"))
+            .changed();
         changed |= ui.checkbox(&mut spec.errors_only, "Errors only").changed();
         if ui.button("Search traces").clicked() {
             changed = true;

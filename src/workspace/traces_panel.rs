@@ -13,11 +13,31 @@ pub struct TracesPanel {
     /// `key=value` that some span must carry.
     pub attribute: String,
     pub min_duration_ms: f64,
+    /// Upper bound on a trace's duration; 0 for none.
+    pub max_duration_ms: f64,
+    /// Most traces a search lists; 0 for the panel's default.
+    pub limit: u32,
     pub errors_only: bool,
     /// TraceQL, for a Tempo connection; empty matches every trace.
     pub traceql: String,
     /// How the open trace is drawn.
     pub view: TraceView,
+}
+
+impl TracesPanel {
+    /// The longest trace the search asks for, in nanoseconds, if bounded.
+    pub fn max_duration_ns(&self) -> Option<u64> {
+        (self.max_duration_ms > 0.0).then_some((self.max_duration_ms * 1e6) as u64)
+    }
+
+    /// How many traces the search asks for: the panel's limit, else `default`.
+    pub fn limit_or(&self, default: usize) -> usize {
+        if self.limit == 0 {
+            default
+        } else {
+            self.limit as usize
+        }
+    }
 }
 
 /// The ways the traces panel draws its open trace.
