@@ -33,10 +33,16 @@ pub fn find_rows(batch: &LogBatch, needle: &str) -> Vec<u32> {
 
 /// The byte ranges of `needle` in one line, for highlighting.
 pub fn match_ranges(line: &str, needle: &str) -> Vec<std::ops::Range<usize>> {
-    matcher(needle).map_or_else(Vec::new, |m| m.find_iter(line).map(|f| f.range()).collect())
+    matcher(needle).map_or_else(Vec::new, |m| ranges_of(&m, line))
 }
 
-fn matcher(needle: &str) -> Option<regex::Regex> {
+/// The byte ranges `matcher` finds in one line (build it once with [`matcher`] for many).
+pub fn ranges_of(matcher: &regex::Regex, line: &str) -> Vec<std::ops::Range<usize>> {
+    matcher.find_iter(line).map(|f| f.range()).collect()
+}
+
+/// The case-insensitive literal matcher of `needle`; `None` for an empty needle.
+pub fn matcher(needle: &str) -> Option<regex::Regex> {
     if needle.is_empty() {
         return None;
     }

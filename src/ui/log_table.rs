@@ -5,7 +5,7 @@
 use super::logs_panel::severity_color;
 use super::time_axis::format_time;
 use crate::analysis::log_fields::field_value;
-use crate::analysis::log_search::match_ranges;
+use crate::analysis::log_search::{matcher, ranges_of};
 use crate::model::telemetry::severity_name;
 use crate::model::{LogBatch, TimeZoneChoice};
 use egui::text::{LayoutJob, TextFormat};
@@ -55,6 +55,8 @@ pub fn log_table_ui(
         duplicates,
         columns,
     } = view;
+    // Built once a frame: a matcher per row was most of a frame's cost.
+    let search = matcher(search);
     let mono = egui::TextStyle::Monospace.resolve(ui.style());
     let line_height = ui.fonts_mut(|f| f.row_height(&mono)) + 4.0;
     let char_width = ui.fonts_mut(|f| f.glyph_width(&mono, 'x')).max(1.0);
@@ -158,7 +160,7 @@ pub fn log_table_ui(
                         let job = line_job(
                             batch.body(i),
                             (wrap, chars_per_line),
-                            search,
+                            search.as_ref(),
                             &mono,
                             text_color,
                             highlight,
@@ -208,7 +210,7 @@ fn wrapped_chars(visible_chars: usize) -> usize {
 fn line_job(
     body: &str,
     (wrap, visible_chars): (bool, usize),
-    search: &str,
+    search: Option<&regex::Regex>,
     font: &egui::FontId,
     color: Color32,
     highlight: Color32,
@@ -228,7 +230,8 @@ fn line_job(
     let mut marked = plain.clone();
     marked.background = highlight;
     let mut at = 0;
-    for range in match_ranges(&shown, search) {
+    let ranges = search.map(|m| ranges_of(m, &shown)).unwrap_or_default();
+    for range in ranges {
         job.append(&shown[at..range.start], 0.0, plain.clone());
         job.append(&shown[range.clone()], 0.0, marked.clone());
         at = range.end;
@@ -271,7 +274,7 @@ mod tests {
         let job = line_job(
             &long,
             (false, 1_000),
-            "",
+            None,
             &font,
             Color32::WHITE,
             Color32::BLUE,
@@ -282,7 +285,7 @@ mod tests {
         let job = line_job(
             &"x".repeat(5_000),
             (false, 100),
-            "",
+            None,
             &font,
             Color32::WHITE,
             Color32::BLUE,
@@ -291,7 +294,7 @@ mod tests {
         let job = line_job(
             "a\nb",
             (false, 1_000),
-            "",
+            None,
             &font,
             Color32::WHITE,
             Color32::BLUE,
@@ -300,7 +303,7 @@ mod tests {
         let job = line_job(
             "a\nb",
             (true, 1_000),
-            "",
+            None,
             &font,
             Color32::WHITE,
             Color32::BLUE,
@@ -314,7 +317,7 @@ mod tests {
         let job = line_job(
             "x Err y err",
             (false, 1_000),
-            "ERR",
+            matcher("ERR").as_ref(),
             &font,
             Color32::WHITE,
             Color32::BLUE,
