@@ -86,7 +86,7 @@ fn tempo_traceql_search_lists_the_story_trace_and_a_click_opens_it() {
     h.step();
     h.get_by_label("TraceQL").type_text("{ status = error }");
     h.step();
-    h.key_press(egui::Key::Enter);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
     support::step_until(&mut h, "the search", |h| h.state().has_result(panel));
     h.run_steps(2);
     let search = tempo
@@ -116,7 +116,7 @@ fn tempo_traceql_search_lists_the_story_trace_and_a_click_opens_it() {
     h.step();
     h.get_by_label("TraceQL").type_text(" &&");
     h.step();
-    h.key_press(egui::Key::Enter);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
     support::step_until(&mut h, "Tempo's error", |h| {
         h.query_by_label_contains("invalid TraceQL").is_some()
     });
@@ -250,4 +250,53 @@ fn logs_for_a_tempo_span_ask_loki_for_the_trace_id() {
         start < span.start_ns && end > span.end_ns,
         "the span's time with a margin"
     );
+}
+
+/// The TraceQL editor completes tag names (scoped as TraceQL spells them) and a tag's values
+/// from Tempo's v2 tag endpoints.
+#[test]
+fn the_traceql_editor_completes_tags_and_values_from_tempo() {
+    let tempo = Replay::start(|path, _q: &Query| match path {
+        "/api/v2/search/tags" => (200, JSON, fixture("tempo/search-tags-v2.json")),
+        "/api/v2/search/tag/resource.service.name/values" => (
+            200,
+            JSON,
+            fixture("tempo/search-tag-resource.service.name-values-v2.json"),
+        ),
+        _ => go_not_found(),
+    });
+    let (mut h, panel) = harness(
+        SourceKind::Tempo,
+        &tempo.url,
+        TracesPanel::default(),
+        |_| {},
+    );
+    h.run_steps(2);
+    h.get_by_label("TraceQL").click();
+    h.step();
+    h.get_by_label("TraceQL").type_text("{ resource.service.na");
+    support::step_until(&mut h, "tag names from Tempo", |h| {
+        h.query_all_by_label_contains("resource.service.name")
+            .count()
+            > 0
+    });
+    h.key_press(egui::Key::Tab);
+    h.step();
+    h.get_by_label("TraceQL").type_text(" = \"pay");
+    support::step_until(&mut h, "the tag's values", |h| {
+        h.query_all_by_label_contains("payment").count() > 0
+    });
+    h.key_press(egui::Key::Tab);
+    h.run_steps(2);
+    let traceql = match &h.state().workspace.panels[0].kind {
+        PanelKind::Traces(t) => t.traceql.clone(),
+        _ => unreachable!(),
+    };
+    assert_eq!(traceql, r#"{ resource.service.name = "payment"#);
+    assert!(
+        tempo
+            .paths()
+            .contains(&"/api/v2/search/tag/resource.service.name/values".to_owned())
+    );
+    let _ = panel;
 }

@@ -227,6 +227,7 @@ fn a_click_on_a_scatter_point_opens_its_trace() {
                         zone: TimeZoneChoice::Utc,
                         connections: &[],
                         focus: &mut None,
+                        completion: None,
                     },
                 );
                 host.actions.extend(actions);

@@ -27,6 +27,7 @@ pub mod trace_link;
 pub mod trace_search;
 pub mod trace_stats;
 pub mod trace_tree;
+pub mod traceql_completion;
 
 pub use analysed_trace::AnalysedTrace;
 pub use chart_series::{QueryPart, chart_data, format_legend, series_stats};

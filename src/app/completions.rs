@@ -43,8 +43,12 @@ impl SignalscopeApp {
                     Ok(http) => CompletionBackend::Loki(http),
                     Err(_) => return,
                 },
-                // Completion has nothing to ask a traces server.
-                (SourceKind::Jaeger | SourceKind::Tempo, _) => return,
+                (SourceKind::Tempo, _) => match HttpClient::new(&conn) {
+                    Ok(http) => CompletionBackend::Tempo(http),
+                    Err(_) => return,
+                },
+                // Jaeger's search is a form; nothing to complete.
+                (SourceKind::Jaeger, _) => return,
             };
             let source = CompletionSource::with_cache(backend, cache);
             // A failure leaves the cache as it was; the editor simply offers less.

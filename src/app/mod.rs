@@ -534,6 +534,9 @@ impl SignalscopeApp {
                             )
                         }
                         PanelKind::Traces(spec) => {
+                            let trace_completion = spec
+                                .connection
+                                .map(|c| Arc::clone(completions.entry(c).or_default()));
                             ui.strong(&panel.title);
                             traces_panel_ui(
                                 ui,
@@ -550,6 +553,7 @@ impl SignalscopeApp {
                                     zone,
                                     connections: &connections,
                                     focus: &mut state.focus,
+                                    completion: trace_completion.as_deref(),
                                 },
                             )
                         }

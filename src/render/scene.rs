@@ -139,6 +139,7 @@ pub fn snapshot_ui(ui: &mut egui::Ui, snapshot: &mut PanelSnapshot) {
                         zone,
                         connections,
                         focus: &mut None,
+                        completion: None,
                     },
                 )
             }

@@ -7,6 +7,7 @@ use crate::analysis::logql_completion::logql_completion_at;
 use crate::analysis::promql_completion::candidates::{Candidate, candidates};
 use crate::analysis::promql_completion::{CompletionContext, completion_at};
 use crate::analysis::promql_syntax::{SyntaxError, TokenKind, check, tokens};
+use crate::analysis::traceql_completion::traceql_completion_at;
 use crate::sources::prometheus::completion::CompletionCache;
 use egui::text::{CCursor, CCursorRange, LayoutJob, TextFormat};
 use egui::{Color32, Key, Modifiers, RichText, Stroke};
@@ -42,6 +43,8 @@ pub enum QueryLanguage {
     /// LogQL: PromQL's selector completion in the stream selector, pipeline stages after
     /// `|`; no PromQL highlighting or syntax check.
     LogQL,
+    /// TraceQL: tag names and values inside span sets (Tempo's tags).
+    TraceQL,
 }
 
 /// Draws the PromQL editor for `text`, named `label` for screen readers and tests.
@@ -129,6 +132,7 @@ pub fn query_editor_ui(
         let at = match language {
             QueryLanguage::PromQL => completion_at(text, byte),
             QueryLanguage::LogQL => logql_completion_at(text, byte),
+            QueryLanguage::TraceQL => traceql_completion_at(text, byte),
         };
         if escape {
             state.hidden_for = Some(text.clone());

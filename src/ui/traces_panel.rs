@@ -5,6 +5,7 @@
 
 use super::action::Action;
 use super::flame_graph::{aggregated_flame_ui, flame_graph_ui};
+use super::promql_editor::{QueryLanguage, query_editor_ui};
 use super::service_graph_view::service_graph_ui;
 use super::time_axis::format_time;
 use super::trace_compare::{clear_baseline, pin_baseline, pinned_baseline, trace_compare_ui};
@@ -14,6 +15,7 @@ use super::waterfall::{select_span, waterfall_ui};
 use crate::analysis::AnalysedTrace;
 use crate::model::{SpanId, TimeZoneChoice, TraceId, TraceSummary};
 use crate::sources::SourceError;
+use crate::sources::prometheus::completion::CompletionCache;
 use crate::ui::connection_picker::connection_picker;
 use crate::workspace::{
     Connection, Link, LinkTarget, PanelId, Signal, SourceKind, TraceView, TracesPanel,
@@ -32,6 +34,8 @@ pub struct TracesPanelView<'a> {
     pub connections: &'a [Connection],
     /// A span a link asked to show, selected and scrolled to once its trace is open.
     pub focus: &'a mut Option<(TraceId, SpanId)>,
+    /// The connection's cached tag names and values, for TraceQL completion.
+    pub completion: Option<&'a std::sync::Mutex<CompletionCache>>,
 }
 
 /// The most traces one search returns.
@@ -59,6 +63,7 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
         zone,
         connections,
         focus,
+        completion,
     } = view;
     let mut actions = Vec::new();
     let mut changed = false;
@@ -67,18 +72,19 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
         .and_then(|c| connections.iter().find(|x| x.id == c))
         .map(|c| c.kind);
     if kind == Some(SourceKind::Tempo) {
-        ui.horizontal(|ui| {
-            let l = ui.label("TraceQL");
-            let response = ui
-                .add(
-                    egui::TextEdit::singleline(&mut spec.traceql)
-                        .code_editor()
-                        .hint_text("{ resource.service.name = \"checkout\" && status = error }")
-                        .desired_width(f32::INFINITY),
-                )
-                .labelled_by(l.id);
-            changed |= response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        });
+        let editor = query_editor_ui(
+            ui,
+            ui.make_persistent_id(("traceql", id)),
+            "TraceQL",
+            &mut spec.traceql,
+            "{ resource.service.name = \"checkout\" && status = error }   (Ctrl+Enter runs)",
+            completion,
+            QueryLanguage::TraceQL,
+        );
+        if let Some(context) = editor.fetch {
+            actions.push(Action::FetchCompletions { panel: id, context });
+        }
+        changed |= editor.run;
     }
     ui.horizontal_wrapped(|ui| {
         changed |= connection_picker(

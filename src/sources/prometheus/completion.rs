@@ -26,6 +26,27 @@ pub enum CompletionBackend {
     Local(LocalStore),
     /// Loki's stream labels, for the LogQL editor's selector (it has no metric names).
     Loki(HttpClient),
+    /// Tempo's tags (scoped as TraceQL spells them: `resource.service.name`) and values.
+    Tempo(HttpClient),
+}
+
+/// Tag names as TraceQL spells them: `resource.x`, `span.x`, intrinsics bare, other scopes
+/// prefixed, and a v1 Tempo's unscoped tags as `.x`.
+fn traceql_names(scopes: Vec<crate::sources::tempo::TagScope>) -> Vec<String> {
+    let mut names: Vec<String> = scopes
+        .into_iter()
+        .flat_map(|scope| {
+            let prefix = match scope.name.as_str() {
+                "intrinsic" => String::new(),
+                "" => ".".to_owned(),
+                other => format!("{other}."),
+            };
+            scope.tags.into_iter().map(move |t| format!("{prefix}{t}"))
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// The range Loki's label endpoints are asked about: its own default, the last six hours.
@@ -216,7 +237,7 @@ impl CompletionSource {
                 let meta = local::labels::metric_metadata(store);
                 with_metadata(local::labels::metric_names(store), &meta)
             }
-            CompletionBackend::Loki(_) => Vec::new(),
+            CompletionBackend::Loki(_) | CompletionBackend::Tempo(_) => Vec::new(),
         };
         self.lock().put_metrics(metrics.clone(), Instant::now());
         Ok(metrics)
@@ -240,6 +261,11 @@ impl CompletionSource {
             CompletionBackend::Loki(http) => {
                 crate::sources::loki::labels(http, loki_recent(), &Progress::default()).await?
             }
+            CompletionBackend::Tempo(http) => traceql_names(
+                crate::sources::tempo::TempoClient::new(http.clone())
+                    .tags(None, &Progress::default())
+                    .await?,
+            ),
         };
         let names: Vec<String> = names.into_iter().filter(|n| n != "__name__").collect();
         self.lock()
@@ -280,6 +306,12 @@ impl CompletionSource {
                 )
                 .await?
             }
+            CompletionBackend::Tempo(http) => crate::sources::tempo::TempoClient::new(http.clone())
+                .tag_values(label, None, &Progress::default())
+                .await?
+                .into_iter()
+                .map(|v| v.value)
+                .collect(),
         };
         self.lock()
             .put_label_values(metric, label, values.clone(), Instant::now());
