@@ -3,6 +3,8 @@
 //! parser stage (`| logfmt` or `| json`, added once).
 
 use super::log_fields::FieldFormat;
+// LogQL strings escape like PromQL's (both Go-style).
+use super::promql_completion::quoted;
 
 /// A filter a click on a label or field asks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,20 +45,13 @@ impl LogFilter {
     }
 }
 
-/// `value` as a LogQL double-quoted string.
-fn quoted(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('"');
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+/// The stream selector matching exactly `labels` (`{a="x", b="y"}`), values quoted.
+pub fn stream_selector(labels: &[(String, String)]) -> String {
+    let matchers: Vec<String> = labels
+        .iter()
+        .map(|(k, v)| format!("{k}={}", quoted(v)))
+        .collect();
+    format!("{{{}}}", matchers.join(", "))
 }
 
 /// Byte range of the stream selector's braces (`{` .. `}` inclusive), skipping quoted text.
@@ -144,6 +139,14 @@ pub fn with_field_filter(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn selectors_quote_their_values() {
+        assert_eq!(
+            stream_selector(&[("a".into(), "x\"y".into()), ("b".into(), "z".into())]),
+            r#"{a="x\"y", b="z"}"#
+        );
+    }
 
     #[test]
     fn a_label_joins_the_selector_once() {

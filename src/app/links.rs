@@ -44,8 +44,8 @@ fn link_title(queries: &[String]) -> String {
 /// TraceQL for a service's traces, slower than a bound or failing if asked.
 fn tempo_search(service: &str, min_duration_ms: Option<f64>, errors_only: bool) -> String {
     let mut conditions = vec![format!(
-        "resource.service.name = \"{}\"",
-        workspace::correlation::escape_string(service)
+        "resource.service.name = {}",
+        crate::analysis::promql_completion::quoted(service)
     )];
     if let Some(ms) = min_duration_ms.filter(|ms| *ms > 0.0) {
         conditions.push(format!("duration >= {}ms", ms.floor()));

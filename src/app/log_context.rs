@@ -2,6 +2,7 @@
 //! Loki the line's exact stream labels, on the Local source its service — fetched off the UI
 //! thread, oldest first, with the line itself marked.
 
+use crate::analysis::logql_edit::stream_selector;
 use crate::model::LogBatch;
 use crate::sources::loki::{Direction, LokiAnswer, LokiRangeQuery, NsRange, query_range};
 use crate::sources::{HttpClient, SourceError};
@@ -31,19 +32,6 @@ pub struct ContextOf {
     pub labels: Vec<(String, String)>,
 }
 
-fn selector(labels: &[(String, String)]) -> String {
-    let matchers: Vec<String> = labels
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "{k}=\"{}\"",
-                crate::workspace::correlation::escape_string(v)
-            )
-        })
-        .collect();
-    format!("{{{}}}", matchers.join(", "))
-}
-
 /// Asks Loki for the stream's lines before (up to and including the line's nanosecond) and
 /// after the line.
 pub async fn loki_context(conn: Connection, of: ContextOf) -> Result<LogContext, SourceError> {
@@ -53,7 +41,7 @@ pub async fn loki_context(conn: Connection, of: ContextOf) -> Result<LogContext,
         ));
     }
     let http = HttpClient::new(&conn)?;
-    let stream = selector(&of.labels);
+    let stream = stream_selector(&of.labels);
     let ask = |range: NsRange, direction: Direction| {
         let mut q = LokiRangeQuery::logs(&stream, range);
         q.limit = CONTEXT_LINES + 1;
@@ -170,13 +158,5 @@ mod tests {
         assert_eq!(c.lines.time_ns.first(), Some(&0));
         assert_eq!(c.focus, Some(2));
         assert_eq!(c.lines.len(), 13);
-    }
-
-    #[test]
-    fn selectors_quote_their_values() {
-        assert_eq!(
-            selector(&[("a".into(), "x\"y".into()), ("b".into(), "z".into())]),
-            r#"{a="x\"y", b="z"}"#
-        );
     }
 }

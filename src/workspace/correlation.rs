@@ -5,6 +5,8 @@
 //! demo workload.
 
 use super::link::LogsFocus;
+use crate::analysis::logql_edit::stream_selector;
+use crate::analysis::promql_completion::escape_in_string;
 use crate::analysis::trace_link::DEFAULT_TRACE_PATTERN;
 use serde::{Deserialize, Serialize};
 
@@ -90,16 +92,11 @@ impl Correlations {
         if focus.errors_only && !service.is_empty() {
             return fill(&self.service_errors, &[("service", service)]);
         }
-        let matchers: Vec<String> = focus
-            .labels
-            .iter()
-            .map(|(k, v)| format!("{k}=\"{}\"", escape_string(v)))
-            .collect();
-        let mut q = if matchers.is_empty() {
+        let mut q = if focus.labels.is_empty() {
             // Loki needs one matcher that is not empty-compatible.
             format!("{{{SERVICE_LABEL}=~\".+\"}}")
         } else {
-            format!("{{{}}}", matchers.join(", "))
+            stream_selector(&focus.labels)
         };
         if focus.errors_only {
             q.push_str(r#" |~ "(?i)error""#);
@@ -154,26 +151,12 @@ pub fn query_counts_errors(query: &str) -> bool {
     q.contains("5..") || q.contains("5xx") || q.contains("error") || q.contains("fail")
 }
 
-/// `template` with each `${name}` replaced by its value from `values`, escaped by `escape`
-/// (quoting rules differ between LogQL and PromQL strings, but both are Go-style strings).
+/// `template` with each `${name}` replaced by its value from `values`, escaped for a
+/// double-quoted string (LogQL's and PromQL's are both Go-style).
 pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     let mut out = template.to_owned();
     for (name, value) in values {
-        out = out.replace(&format!("${{{name}}}"), &escape_string(value));
-    }
-    out
-}
-
-/// `value` escaped for the inside of a double-quoted LogQL or PromQL string.
-pub fn escape_string(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            c => out.push(c),
-        }
+        out = out.replace(&format!("${{{name}}}"), &escape_in_string(value, '"'));
     }
     out
 }
