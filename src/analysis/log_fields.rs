@@ -2,29 +2,36 @@
 //! JSON, with nested object keys joined by `_` and names sanitized like Loki's `| json` and
 //! `| logfmt` parsers do, so a field clicked here becomes a label filter Loki understands.
 
-/// The value of `name` for row `i`: a stream label, structured metadata, a label Loki parsed,
-/// else a field of the line itself (logfmt or JSON); for a field column.
-pub fn field_value<'a>(
+/// The values of `names` for row `i`, for field columns: each a stream label, structured
+/// metadata or a label Loki parsed, else a field of the line itself (logfmt or JSON; the
+/// line is parsed once, and only when a name is not found before).
+pub fn field_values<'a>(
     batch: &'a crate::model::LogBatch,
     i: usize,
-    name: &str,
-) -> Option<std::borrow::Cow<'a, str>> {
-    if name == "service_name" || name == "service" {
-        return Some(batch.service_name(i).into());
-    }
-    if let Some(v) = batch
-        .stream_labels(i)
-        .and_then(|l| l.get(name))
-        .or_else(|| batch.structured_metadata.get(i, name))
-        .or_else(|| batch.parsed.get(i, name))
-    {
-        return Some(v.into());
-    }
-    extract_fields(batch.body(i))
-        .1
-        .into_iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into())
+    names: &[String],
+) -> Vec<Option<std::borrow::Cow<'a, str>>> {
+    let mut line_fields: Option<Vec<(String, String)>> = None;
+    names
+        .iter()
+        .map(|name| {
+            if name == "service_name" || name == "service" {
+                return Some(batch.service_name(i).into());
+            }
+            if let Some(v) = batch
+                .stream_labels(i)
+                .and_then(|l| l.get(name))
+                .or_else(|| batch.structured_metadata.get(i, name))
+                .or_else(|| batch.parsed.get(i, name))
+            {
+                return Some(v.into());
+            }
+            line_fields
+                .get_or_insert_with(|| extract_fields(batch.body(i)).1)
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone().into())
+        })
+        .collect()
 }
 
 /// Which parser found the fields.
@@ -196,14 +203,23 @@ mod tests {
             None,
             None,
         );
-        assert_eq!(field_value(&batch, 0, "status").as_deref(), Some("200"));
-        assert_eq!(field_value(&batch, 1, "status").as_deref(), Some("500"));
-        assert_eq!(field_value(&batch, 1, "user_id").as_deref(), Some("u-7"));
-        assert_eq!(
-            field_value(&batch, 0, "service_name").as_deref(),
-            Some("checkout")
-        );
-        assert_eq!(field_value(&batch, 0, "nope"), None);
+        let value = |i: usize, name: &str| {
+            field_values(&batch, i, &[name.to_owned()])[0]
+                .as_deref()
+                .map(str::to_owned)
+        };
+        assert_eq!(value(0, "status").as_deref(), Some("200"));
+        assert_eq!(value(1, "status").as_deref(), Some("500"));
+        assert_eq!(value(1, "user_id").as_deref(), Some("u-7"));
+        assert_eq!(value(0, "service_name").as_deref(), Some("checkout"));
+        assert_eq!(value(0, "nope"), None);
+        // Several columns of one row at once, the line parsed once.
+        let names = ["service_name", "status", "nope"].map(str::to_owned);
+        let all: Vec<Option<String>> = field_values(&batch, 0, &names)
+            .into_iter()
+            .map(|v| v.map(|v| v.into_owned()))
+            .collect();
+        assert_eq!(all, [Some("checkout".into()), Some("200".into()), None]);
     }
 
     fn pairs(v: &[(String, String)]) -> Vec<(&str, &str)> {

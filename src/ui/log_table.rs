@@ -4,7 +4,7 @@
 
 use super::logs_panel::severity_color;
 use super::time_axis::format_time;
-use crate::analysis::log_fields::field_value;
+use crate::analysis::log_fields::field_values;
 use crate::analysis::log_search::{matcher, ranges_of};
 use crate::model::telemetry::severity_name;
 use crate::model::{LogBatch, TimeZoneChoice};
@@ -150,11 +150,13 @@ pub fn log_table_ui(
                             }
                         });
                     });
-                    for name in columns {
-                        row.col(|ui| {
-                            let value = field_value(batch, i, name).unwrap_or_default();
-                            ui.label(RichText::new(value.as_ref()).monospace().small());
-                        });
+                    if !columns.is_empty() {
+                        for value in field_values(batch, i, columns) {
+                            row.col(|ui| {
+                                let value = value.unwrap_or_default();
+                                ui.label(RichText::new(value.as_ref()).monospace().small());
+                            });
+                        }
                     }
                     row.col(|ui| {
                         let job = line_job(
