@@ -5,13 +5,14 @@ use super::action::Action;
 use super::log_table::LONG_LINE_BYTES;
 use super::logs_panel::severity_color;
 use super::time_axis::format_time;
-use crate::analysis::log_fields::extract_fields;
+use crate::analysis::log_fields::{FieldFormat, extract_fields};
 use crate::analysis::logql_edit::{FilterStage, LogFilter};
 use crate::model::telemetry::severity_name;
 use crate::model::{LogBatch, TimeZoneChoice};
 use crate::workspace::correlation::SERVICE_LABEL;
 use crate::workspace::{Link, LinkTarget, PanelId};
 use egui::RichText;
+use std::sync::Arc;
 
 /// How much of a very long line the pane shows before "Show full line".
 const PREVIEW_BYTES: usize = 16 * 1024;
@@ -166,11 +167,25 @@ fn fields_ui(
     );
     let body = batch.body(row);
     if on_loki && body.len() <= FIELDS_MAX_BYTES {
-        let (format, fields) = extract_fields(body);
+        // Parsed once per selected line, not every frame it stays selected.
+        // Keyed by the line's bytes in the batch's buffer: another line or batch is another key.
+        let key = (body.as_ptr() as usize, body.len());
+        let cache_id = ui.make_persistent_id(("log_fields", panel));
+        type Parsed = (usize, usize, Arc<(FieldFormat, Vec<(String, String)>)>);
+        let cached: Option<Parsed> = ui.data(|d| d.get_temp(cache_id));
+        let parsed = match cached {
+            Some((b, r, fields)) if (b, r) == key => fields,
+            _ => {
+                let fields = Arc::new(extract_fields(body));
+                ui.data_mut(|d| d.insert_temp(cache_id, (key.0, key.1, Arc::clone(&fields))));
+                fields
+            }
+        };
+        let (format, fields) = &*parsed;
         let parsed: Vec<_> = fields
-            .into_iter()
+            .iter()
             .filter(|(k, _)| !entries.iter().any(|(n, _, _)| n == k))
-            .map(|(k, v)| (k, v, FilterStage::Parsed(format)))
+            .map(|(k, v)| (k.clone(), v.clone(), FilterStage::Parsed(*format)))
             .collect();
         entries.extend(parsed);
     }
