@@ -24,7 +24,7 @@ use signalscope::analysis::promql_completion::{
     CompletionAt, CompletionContext as C, completion_at, quoted,
 };
 use signalscope::sources::HttpClient;
-use signalscope::sources::prometheus::completion::{CompletionBackend, CompletionSource};
+use signalscope::sources::completion::{CompletionBackend, CompletionSource};
 use signalscope::store::{LocalStore, TelemetrySink};
 use signalscope::workspace::{Connection, ConnectionId};
 use std::time::Duration;

@@ -3,7 +3,7 @@
 
 use super::SignalscopeApp;
 use crate::sources::HttpClient;
-use crate::sources::prometheus::completion::{CompletionBackend, CompletionSource};
+use crate::sources::completion::{CompletionBackend, CompletionSource};
 use crate::workspace::{PanelId, SourceKind};
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -20,7 +20,7 @@ mod trace_files;
 use crate::export::csv::chart_to_csv;
 use crate::fetch::{Job, Runtime, Waker};
 use crate::model::{ChartData, QueryRun};
-use crate::sources::prometheus::completion::CompletionCache;
+use crate::sources::completion::CompletionCache;
 use crate::sources::{HttpClient, SourceError};
 use crate::ui::Action;
 use crate::ui::connections::{

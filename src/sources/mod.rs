@@ -1,5 +1,6 @@
 //! Clients for the outside world. Each returns `model` values and knows nothing of egui.
 
+pub mod completion;
 pub mod decoded_traces;
 pub mod error;
 pub mod health;

@@ -11,7 +11,7 @@ use crate::analysis::log_search::find_rows;
 use crate::analysis::log_volume::{LogVolume, VOLUME_BUCKETS, log_volume};
 use crate::model::{LogBatch, TimeRange, TimeZoneChoice};
 use crate::sources::SourceError;
-use crate::sources::prometheus::completion::CompletionCache;
+use crate::sources::completion::CompletionCache;
 use crate::ui::connection_picker::connection_picker;
 use crate::workspace::{Connection, LogsPanel, PanelId, Signal, SourceKind};
 use egui::{Color32, RichText};

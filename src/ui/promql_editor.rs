@@ -8,7 +8,7 @@ use crate::analysis::promql_completion::candidates::{Candidate, candidates};
 use crate::analysis::promql_completion::{CompletionContext, completion_at};
 use crate::analysis::promql_syntax::{SyntaxError, TokenKind, check, tokens};
 use crate::analysis::traceql_completion::traceql_completion_at;
-use crate::sources::prometheus::completion::CompletionCache;
+use crate::sources::completion::CompletionCache;
 use egui::text::{CCursor, CCursorRange, LayoutJob, TextFormat};
 use egui::{Color32, Key, Modifiers, RichText, Stroke};
 use std::sync::{Arc, Mutex};

@@ -15,7 +15,7 @@ use super::waterfall::{select_span, waterfall_ui};
 use crate::analysis::AnalysedTrace;
 use crate::model::{SpanId, TimeZoneChoice, TraceId, TraceSummary};
 use crate::sources::SourceError;
-use crate::sources::prometheus::completion::CompletionCache;
+use crate::sources::completion::CompletionCache;
 use crate::ui::connection_picker::connection_picker;
 use crate::workspace::{
     Connection, Link, LinkTarget, PanelId, Signal, SourceKind, TraceView, TracesPanel,

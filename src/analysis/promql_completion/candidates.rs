@@ -16,7 +16,7 @@ pub struct MetricInfo {
 }
 
 /// The names a completion can draw on, fetched for one context (see
-/// `sources::prometheus::completion::CompletionSource::vocabulary_for`).
+/// `sources::completion::CompletionSource::vocabulary_for`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Vocabulary {
     pub metrics: Vec<MetricInfo>,

@@ -5,7 +5,7 @@
 //!
 //! Pure and forgiving: the query is usually incomplete while typed, so it is tokenized by hand
 //! (promql-parser only accepts whole queries) and read with a stack of open brackets. Fetching
-//! the candidates is the `CompletionSource`'s job (`sources::prometheus::completion`); ordering
+//! the candidates is the `CompletionSource`'s job (`sources::completion`); ordering
 //! them is [`rank`]'s.
 
 pub mod candidates;

@@ -1,7 +1,6 @@
 //! Prometheus HTTP API client (also Mimir, Thanos, VictoriaMetrics): range queries and health;
 //! labels, series, metadata and exemplars live in their own files.
 
-pub mod completion;
 pub mod decode;
 pub mod envelope;
 pub mod exemplars;

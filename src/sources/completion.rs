@@ -1,12 +1,13 @@
-//! The data behind PromQL autocomplete for one connection: metric names (with metadata),
-//! label names and label values per metric, fetched from a Prometheus-compatible server or the
-//! Local store and cached with a time to live.
+//! The data behind the query editors' autocomplete for one connection: metric names (with
+//! metadata), label names and label values per metric, fetched from a Prometheus-compatible
+//! server or the Local store, Loki's stream labels, or Tempo's tags, and cached with a time to
+//! live.
 //!
 //! [`CompletionCache`] is plain data (no egui, no I/O) behind an `Arc<Mutex<…>>`, so the UI can
 //! read what is already known in a frame while [`CompletionSource`] fills it in a background job.
 
-use super::labels::{SeriesFilter, label_names, label_values, metric_names};
-use super::metadata::{MetricMetadata, describe, metadata};
+use super::prometheus::labels::{SeriesFilter, label_names, label_values, metric_names};
+use super::prometheus::metadata::{MetricMetadata, describe, metadata};
 use crate::analysis::promql_completion::CompletionContext;
 use crate::analysis::promql_completion::candidates::{MetricInfo, Vocabulary};
 use crate::fetch::Progress;
