@@ -4,6 +4,10 @@
 //!
 //! Run with `cargo bench --bench trace_decode`.
 
+/// The allocator the `signalscope` binary uses (src/main.rs), so the figures are the app's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use signalscope::sources::trace_file::open_trace_bytes;
 use std::fmt::Write as _;

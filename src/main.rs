@@ -9,6 +9,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
+/// Decoding a large trace allocates millions of small strings and frees them when the trace
+/// closes; mimalloc does both in about a third of glibc's time (BENCHMARKS.md, trace decode).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Set to quit once the first frame is on screen, printing how long that took: the "time to
 /// first frame" in BENCHMARKS.md (`SIGNALSCOPE_EXIT_AFTER_FIRST_FRAME=1 xvfb-run signalscope`).
 const EXIT_AFTER_FIRST_FRAME: &str = "SIGNALSCOPE_EXIT_AFTER_FIRST_FRAME";

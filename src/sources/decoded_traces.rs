@@ -45,6 +45,26 @@ impl SpanCollector {
         self.spans.reserve(additional);
     }
 
+    /// The spans gathered so far, in the order they were pushed.
+    pub fn spans_mut(&mut self) -> &mut [Span] {
+        &mut self.spans
+    }
+
+    /// Moves `other`'s spans and counts after this one's.
+    pub fn append(&mut self, other: SpanCollector) {
+        if self.spans.is_empty() {
+            // One trace object per file is the usual case: take its vectors, copy nothing.
+            self.trace_ids = other.trace_ids;
+            self.spans = other.spans;
+        } else {
+            self.trace_ids.extend(other.trace_ids);
+            self.spans.extend(other.spans);
+        }
+        self.dropped_spans += other.dropped_spans;
+        self.dropped_links += other.dropped_links;
+        self.rehashed_ids += other.rehashed_ids;
+    }
+
     pub fn finish(self) -> DecodedTraces {
         let Self {
             trace_ids,

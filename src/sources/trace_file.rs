@@ -10,12 +10,12 @@
 
 use crate::sources::decoded_traces::{DecodedTraces, SpanCollector, decode_error};
 use crate::sources::error::SourceError;
-use crate::sources::jaeger::json_trace::{self, ErrorJson, SpanJson, TraceJson};
+use crate::sources::jaeger::json_trace::{self, ErrorJson, SpanList, TraceJson, TraceObject};
+use crate::sources::json_scalars::from_json_bytes;
 use crate::sources::otlp_traces::{self, OtlpTracesJson, ResourceSpansJson};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use serde::Deserialize;
-use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use std::collections::HashMap;
+use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 use std::path::Path;
 
@@ -38,12 +38,11 @@ pub fn open_trace_bytes(name: &str, bytes: &[u8]) -> Result<DecodedTraces, Sourc
     let mut out = SpanCollector::default();
     match text.trim_ascii_start().first() {
         Some(b'{' | b'[') => {
-            let file: TraceFileJson =
-                serde_json::from_slice(text).map_err(|e| not_a_trace(name, &e))?;
+            let file: TraceFileJson = from_json_bytes(text).map_err(|e| not_a_trace(name, &e))?;
             match file {
                 TraceFileJson::Otlp(traces) => otlp_traces::collect_json(traces, &mut out),
                 TraceFileJson::Jaeger(traces) => json_trace::collect_traces(traces, &mut out),
-                TraceFileJson::JaegerSpans(spans) => json_trace::collect_spans(spans, &mut out),
+                TraceFileJson::JaegerSpans(spans) => out.append(spans),
                 TraceFileJson::JaegerErrors(errors) => {
                     let message = errors
                         .iter()
@@ -119,7 +118,7 @@ fn not_a_trace(name: &str, error: &serde_json::Error) -> SourceError {
 enum TraceFileJson {
     Otlp(OtlpTracesJson),
     Jaeger(Vec<TraceJson>),
-    JaegerSpans(Vec<SpanJson>),
+    JaegerSpans(SpanCollector),
     JaegerErrors(Vec<ErrorJson>),
     /// An object none of the formats has, with its keys.
     Unknown(Vec<String>),
@@ -140,12 +139,10 @@ impl<'de> Visitor<'de> for TopLevel {
         f.write_str("a JSON object or array holding traces")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<TraceFileJson, A::Error> {
-        let mut spans = Vec::new();
-        while let Some(span) = seq.next_element::<SpanJson>()? {
-            spans.push(span);
-        }
-        Ok(TraceFileJson::JaegerSpans(spans))
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<TraceFileJson, A::Error> {
+        let mut spans = TraceObject::default();
+        SpanList(&mut spans).visit_seq(seq)?;
+        Ok(TraceFileJson::JaegerSpans(spans.finish()))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TraceFileJson, A::Error> {
@@ -153,7 +150,7 @@ impl<'de> Visitor<'de> for TopLevel {
         let mut resource_spans: Option<Vec<ResourceSpansJson>> = None;
         let mut data: Option<Vec<TraceJson>> = None;
         let mut errors: Vec<ErrorJson> = Vec::new();
-        let mut bare = TraceJson::default();
+        let mut bare = TraceObject::default();
         let mut is_bare_trace = false;
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
@@ -171,23 +168,8 @@ impl<'de> Visitor<'de> for TopLevel {
                 }
                 "data" => data = map.next_value()?,
                 "errors" => errors = map.next_value::<Option<_>>()?.unwrap_or_default(),
-                "spans" => {
-                    is_bare_trace = true;
-                    bare.spans = map.next_value::<Option<_>>()?.unwrap_or_default();
-                }
-                "processes" => {
-                    is_bare_trace = true;
-                    bare.processes = map
-                        .next_value::<Option<HashMap<_, _>>>()?
-                        .unwrap_or_default();
-                }
-                "traceID" => {
-                    is_bare_trace = true;
-                    map.next_value::<IgnoredAny>()?;
-                }
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+                // A bare trace object: `traceID`, `spans`, `processes`.
+                other => is_bare_trace |= bare.read_field(other, &mut map)?,
             }
             keys.push(key);
         }
@@ -198,7 +180,7 @@ impl<'de> Visitor<'de> for TopLevel {
         } else if !errors.is_empty() {
             TraceFileJson::JaegerErrors(errors)
         } else if is_bare_trace {
-            TraceFileJson::Jaeger(vec![bare])
+            TraceFileJson::Jaeger(vec![TraceJson(bare.finish())])
         } else {
             TraceFileJson::Unknown(keys)
         })

@@ -10,13 +10,16 @@
 
 use crate::model::{AttrValue, Span, SpanEvent, SpanId, SpanLink, SpanStatus, TraceId};
 use crate::sources::decoded_traces::SpanCollector;
-use crate::sources::json_scalars::{FlexU64, null_as_default};
+use crate::sources::json_scalars::{FlexU64, JsonStr, null_as_default};
 use crate::sources::otlp_traces::decode_base64;
 use serde::Deserialize;
-use serde::de::{Deserializer, Visitor};
+use serde::de::{
+    DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, mpsc};
 
 /// The legacy API envelope: `{"data": [...], "errors": [{"code", "msg"}]}`.
 #[derive(Debug, Default, Deserialize)]
@@ -35,177 +38,412 @@ pub(crate) struct ErrorJson {
     pub msg: String,
 }
 
-/// One trace object: `{"traceID", "spans", "processes", "warnings"}`.
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct TraceJson {
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub spans: Vec<SpanJson>,
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub processes: HashMap<String, ProcessJson>,
+/// One trace object (`{"traceID", "spans", "processes", "warnings"}`), its spans already in the
+/// model. Each span is converted as soon as it is read, with its strings borrowed from the
+/// input, so a million spans never exist twice; Jaeger writes `processes` after `spans`, so
+/// services and resources are filled in when the object ends.
+#[derive(Default)]
+pub(crate) struct TraceJson(pub SpanCollector);
+
+impl<'de> Deserialize<'de> for TraceJson {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = TraceJson;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a Jaeger trace object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TraceJson, A::Error> {
+                let mut trace = TraceObject::default();
+                while let Some(key) = map.next_key::<JsonStr>()? {
+                    trace.read_field(key.as_str(), &mut map)?;
+                }
+                Ok(TraceJson(trace.finish()))
+            }
+        }
+        deserializer.deserialize_map(V)
+    }
 }
 
+/// A Jaeger trace object as its fields arrive: spans converted, processes pending.
+#[derive(Default)]
+pub(crate) struct TraceObject {
+    spans: SpanCollector,
+    /// Per collected span, its `processID` as an index into `process_ids`.
+    process_of: Vec<Option<u32>>,
+    process_ids: HashMap<String, u32>,
+    processes: HashMap<String, Process>,
+    ids: IdReader,
+    shared: SharedEmpty,
+}
+
+impl TraceObject {
+    /// Reads the value of the object's field `key`: `spans` and `processes` are kept, the rest
+    /// (`traceID`, `warnings`) skipped. Returns whether the key belongs to a trace object.
+    pub fn read_field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "spans" => map.next_value_seed(SpanList(self))?,
+            "processes" => {
+                let processes: Option<HashMap<String, ProcessJson<'de>>> = map.next_value()?;
+                self.processes = processes
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(id, p)| (id, resource_of(p)))
+                    .collect();
+            }
+            _ => {
+                map.next_value::<IgnoredAny>()?;
+                return Ok(key == "traceID");
+            }
+        }
+        Ok(true)
+    }
+
+    fn add_all(&mut self, spans: Vec<SpanJson<'_>>) {
+        for span in spans {
+            self.add(span);
+        }
+    }
+
+    /// Converts one span and keeps it, remembering its process for `finish`.
+    fn add(&mut self, span: SpanJson<'_>) {
+        let process = span.process_id.as_ref().map(|id| {
+            let next = self.process_ids.len() as u32;
+            match self.process_ids.get(id.as_str()) {
+                Some(&index) => index,
+                None => *self
+                    .process_ids
+                    .entry(id.as_str().to_owned())
+                    .or_insert(next),
+            }
+        });
+        if let Some((trace_id, span)) =
+            convert_span(span, &mut self.spans, &mut self.ids, &self.shared)
+        {
+            self.spans.push(trace_id, span);
+            self.process_of.push(process);
+        }
+    }
+
+    /// The spans with their process's service and resource.
+    pub fn finish(mut self) -> SpanCollector {
+        self.spans.rehashed_ids += self.ids.rehashed;
+        let mut by_index: Vec<Option<&Process>> = vec![None; self.process_ids.len()];
+        for (id, &index) in &self.process_ids {
+            by_index[index as usize] = self.processes.get(id);
+        }
+        for (span, process) in self.spans.spans_mut().iter_mut().zip(&self.process_of) {
+            if let Some((service, resource)) = process.and_then(|i| by_index[i as usize]) {
+                span.service.clone_from(service);
+                span.resource = Arc::clone(resource);
+            }
+        }
+        self.spans
+    }
+}
+
+/// The `spans` array, read span by span into a [`TraceObject`]; `null` is no spans.
+pub(crate) struct SpanList<'t>(pub &'t mut TraceObject);
+
+impl<'de> DeserializeSeed<'de> for SpanList<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SpanList<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of Jaeger spans")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let trace = self.0;
+        let first = read_batch(&mut seq)?;
+        if first.len() < SPAN_BATCH {
+            trace.add_all(first);
+            return Ok(());
+        }
+        // A large trace: this thread reads JSON while another converts the spans already read
+        // (BENCHMARKS.md: about 1.6× on two cores). Batches arrive in order, so spans do too.
+        std::thread::scope(|scope| {
+            let (batches, received) = mpsc::sync_channel::<Vec<SpanJson<'de>>>(4);
+            let converter = std::thread::Builder::new()
+                .name("jaeger-spans".to_owned())
+                .spawn_scoped(scope, move || {
+                    for batch in received {
+                        trace.add_all(batch);
+                    }
+                })
+                .map_err(|e| A::Error::custom(format!("no thread to convert spans: {e}")))?;
+            let mut result = Ok(());
+            let mut batch = first;
+            loop {
+                let last = batch.len() < SPAN_BATCH;
+                // The converter only goes away by panicking; its join below passes that on.
+                if batches.send(batch).is_err() || last {
+                    break;
+                }
+                match read_batch(&mut seq) {
+                    Ok(next) => batch = next,
+                    Err(e) => {
+                        result = Err(e);
+                        break;
+                    }
+                }
+            }
+            drop(batches);
+            if let Err(panic) = converter.join() {
+                std::panic::resume_unwind(panic);
+            }
+            result
+        })
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
+/// Spans handed from the JSON reader to the converter at a time; traces smaller than this are
+/// converted on the reading thread.
+const SPAN_BATCH: usize = 2048;
+
+/// Up to `SPAN_BATCH` spans; fewer only at the end of the array.
+fn read_batch<'de, A: SeqAccess<'de>>(seq: &mut A) -> Result<Vec<SpanJson<'de>>, A::Error> {
+    let mut batch = Vec::with_capacity(SPAN_BATCH);
+    while batch.len() < SPAN_BATCH {
+        match seq.next_element()? {
+            Some(span) => batch.push(span),
+            None => break,
+        }
+    }
+    Ok(batch)
+}
+
+/// One span as written, its strings borrowed from the input where possible.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(crate) struct SpanJson {
-    #[serde(rename = "traceID")]
-    trace_id: String,
-    #[serde(rename = "spanID")]
-    span_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    operation_name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    references: Vec<ReferenceJson>,
+struct SpanJson<'a> {
+    #[serde(rename = "traceID", borrow)]
+    trace_id: JsonStr<'a>,
+    #[serde(rename = "spanID", borrow)]
+    span_id: JsonStr<'a>,
+    #[serde(default, borrow)]
+    operation_name: JsonStr<'a>,
+    #[serde(default, borrow, deserialize_with = "null_as_default")]
+    references: Vec<ReferenceJson<'a>>,
     #[serde(default)]
     start_time: FlexU64,
     #[serde(default)]
     duration: FlexU64,
-    #[serde(default, deserialize_with = "null_as_default")]
-    tags: Vec<TagJson>,
-    #[serde(default, deserialize_with = "null_as_default")]
-    logs: Vec<LogJson>,
-    #[serde(default, rename = "processID")]
-    process_id: Option<String>,
+    #[serde(default, borrow, deserialize_with = "null_as_default")]
+    tags: Vec<TagJson<'a>>,
+    #[serde(default, borrow, deserialize_with = "null_as_default")]
+    logs: Vec<LogJson<'a>>,
+    #[serde(default, rename = "processID", borrow)]
+    process_id: Option<JsonStr<'a>>,
     /// Spans saved one by one (the anonymizer's format) carry their process inline.
-    #[serde(default)]
-    process: Option<ProcessJson>,
+    #[serde(default, borrow)]
+    process: Option<ProcessJson<'a>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct ReferenceJson {
-    #[serde(default, deserialize_with = "null_as_default")]
-    ref_type: String,
-    #[serde(rename = "traceID", default, deserialize_with = "null_as_default")]
-    trace_id: String,
-    #[serde(rename = "spanID", default, deserialize_with = "null_as_default")]
-    span_id: String,
+struct ReferenceJson<'a> {
+    #[serde(default, borrow)]
+    ref_type: JsonStr<'a>,
+    #[serde(rename = "traceID", default, borrow)]
+    trace_id: JsonStr<'a>,
+    #[serde(rename = "spanID", default, borrow)]
+    span_id: JsonStr<'a>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(crate) struct ProcessJson {
-    #[serde(default, deserialize_with = "null_as_default")]
-    service_name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    tags: Vec<TagJson>,
+struct ProcessJson<'a> {
+    #[serde(default, borrow)]
+    service_name: JsonStr<'a>,
+    #[serde(default, borrow, deserialize_with = "null_as_default")]
+    tags: Vec<TagJson<'a>>,
 }
 
 #[derive(Debug, Deserialize)]
-struct LogJson {
+struct LogJson<'a> {
     #[serde(default)]
     timestamp: FlexU64,
-    #[serde(default, deserialize_with = "null_as_default")]
-    fields: Vec<TagJson>,
+    #[serde(default, borrow, deserialize_with = "null_as_default")]
+    fields: Vec<TagJson<'a>>,
 }
 
 #[derive(Debug, Deserialize)]
-struct TagJson {
-    key: String,
-    #[serde(default, rename = "type")]
-    kind: Option<String>,
-    #[serde(default)]
-    value: RawValue,
+struct TagJson<'a> {
+    #[serde(borrow)]
+    key: JsonStr<'a>,
+    #[serde(default, rename = "type", borrow)]
+    kind: Option<JsonStr<'a>>,
+    #[serde(default, borrow)]
+    value: RawValue<'a>,
 }
 
 /// A tag's `value` as written; `type` says how to read it (`"true"` may be a bool).
 #[derive(Debug, Default)]
-enum RawValue {
+enum RawValue<'a> {
     #[default]
     Null,
-    Str(String),
+    Str(Cow<'a, str>),
     Bool(bool),
     Int(i64),
     Float(f64),
 }
 
-impl<'de> Deserialize<'de> for RawValue {
+impl<'de: 'a, 'a> Deserialize<'de> for RawValue<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = RawValue;
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = RawValue<'a>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a string, number or bool")
             }
-            fn visit_str<E>(self, v: &str) -> Result<RawValue, E> {
-                Ok(RawValue::Str(v.to_owned()))
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<RawValue<'a>, E> {
+                Ok(RawValue::Str(Cow::Borrowed(v)))
             }
-            fn visit_string<E>(self, v: String) -> Result<RawValue, E> {
-                Ok(RawValue::Str(v))
+            fn visit_str<E>(self, v: &str) -> Result<RawValue<'a>, E> {
+                Ok(RawValue::Str(Cow::Owned(v.to_owned())))
             }
-            fn visit_bool<E>(self, v: bool) -> Result<RawValue, E> {
+            fn visit_string<E>(self, v: String) -> Result<RawValue<'a>, E> {
+                Ok(RawValue::Str(Cow::Owned(v)))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<RawValue<'a>, E> {
                 Ok(RawValue::Bool(v))
             }
-            fn visit_i64<E>(self, v: i64) -> Result<RawValue, E> {
+            fn visit_i64<E>(self, v: i64) -> Result<RawValue<'a>, E> {
                 Ok(RawValue::Int(v))
             }
-            fn visit_u64<E>(self, v: u64) -> Result<RawValue, E> {
+            fn visit_u64<E>(self, v: u64) -> Result<RawValue<'a>, E> {
                 Ok(i64::try_from(v).map_or(RawValue::Float(v as f64), RawValue::Int))
             }
-            fn visit_f64<E>(self, v: f64) -> Result<RawValue, E> {
+            fn visit_f64<E>(self, v: f64) -> Result<RawValue<'a>, E> {
                 Ok(RawValue::Float(v))
             }
-            fn visit_unit<E>(self) -> Result<RawValue, E> {
+            fn visit_unit<E>(self) -> Result<RawValue<'a>, E> {
                 Ok(RawValue::Null)
             }
         }
-        deserializer.deserialize_any(V)
+        deserializer.deserialize_any(V(std::marker::PhantomData))
     }
 }
 
-impl TagJson {
-    fn into_pair(self) -> (String, AttrValue) {
-        let value = match (self.kind.as_deref(), self.value) {
-            (Some("bool"), RawValue::Str(s)) => match s.as_str() {
+impl TagJson<'_> {
+    /// The value as its `type` says to read it.
+    fn into_value(self) -> AttrValue {
+        match (self.kind.as_ref().map(JsonStr::as_str), self.value) {
+            (Some("bool"), RawValue::Str(s)) => match &*s {
                 "true" => AttrValue::Bool(true),
                 "false" => AttrValue::Bool(false),
-                _ => AttrValue::Str(s),
+                _ => AttrValue::Str(s.into_owned()),
             },
-            (Some("int64"), RawValue::Str(s)) => {
-                s.parse().map_or(AttrValue::Str(s), AttrValue::Int)
-            }
-            (Some("float64"), RawValue::Str(s)) => {
-                s.parse().map_or(AttrValue::Str(s), AttrValue::Double)
-            }
+            (Some("int64"), RawValue::Str(s)) => s
+                .parse()
+                .map_or_else(|_| AttrValue::Str(s.into_owned()), AttrValue::Int),
+            (Some("float64"), RawValue::Str(s)) => s
+                .parse()
+                .map_or_else(|_| AttrValue::Str(s.into_owned()), AttrValue::Double),
             (Some("float64"), RawValue::Int(i)) => AttrValue::Double(i as f64),
             (Some("binary"), RawValue::Str(s)) => {
-                decode_base64(&s).map_or(AttrValue::Str(s), AttrValue::Bytes)
+                decode_base64(&s).map_or_else(|| AttrValue::Str(s.into_owned()), AttrValue::Bytes)
             }
-            (_, RawValue::Str(s)) => AttrValue::Str(s),
+            (_, RawValue::Str(s)) => AttrValue::Str(s.into_owned()),
             (_, RawValue::Bool(b)) => AttrValue::Bool(b),
             (_, RawValue::Int(i)) => AttrValue::Int(i),
             (_, RawValue::Float(f)) => AttrValue::Double(f),
             (_, RawValue::Null) => AttrValue::Str(String::new()),
-        };
-        (self.key, value)
+        }
+    }
+
+    /// The value as text, for tags read as the span's kind or status.
+    fn text(&self) -> Cow<'_, str> {
+        match &self.value {
+            RawValue::Str(s) => Cow::Borrowed(s),
+            RawValue::Null => Cow::Borrowed(""),
+            RawValue::Bool(b) => Cow::Owned(b.to_string()),
+            RawValue::Int(i) => Cow::Owned(i.to_string()),
+            RawValue::Float(f) => Cow::Owned(f.to_string()),
+        }
+    }
+
+    fn into_pair(self) -> (String, AttrValue) {
+        let key = self.key.0.to_string();
+        (key, self.into_value())
     }
 }
 
-/// Turns ids into model ids, hashing the ones that are not hex (and counting them).
-struct IdReader<'a> {
-    out: &'a mut SpanCollector,
+/// Empty resource and scope shared by every span that has none: an empty `Arc` still allocates.
+struct SharedEmpty {
+    resource: Arc<[(String, AttrValue)]>,
+    scope: Arc<str>,
 }
 
-impl IdReader<'_> {
+impl Default for SharedEmpty {
+    fn default() -> Self {
+        Self {
+            resource: Arc::from([]),
+            scope: Arc::from(""),
+        }
+    }
+}
+
+/// Turns ids into model ids, hashing the ones that are not hex (and counting them). Every span
+/// and reference repeats its trace's id, so the last one read is remembered.
+#[derive(Default)]
+struct IdReader {
+    last_trace: Option<(String, TraceId)>,
+    rehashed: u64,
+}
+
+impl IdReader {
     fn trace(&mut self, text: &str) -> Option<TraceId> {
+        if let Some((last_text, id)) = &self.last_trace
+            && last_text == text
+        {
+            return Some(*id);
+        }
         if text.trim().is_empty() {
             return None;
         }
-        TraceId::parse(text).or_else(|| {
-            self.out.rehashed_ids += 1;
+        let id = TraceId::parse(text).or_else(|| {
+            self.rehashed += 1;
             let (a, b) = (fnv1a(text, 0), fnv1a(text, 1));
             let mut id = [0u8; 16];
             id[..8].copy_from_slice(&a.to_be_bytes());
             id[8..].copy_from_slice(&b.to_be_bytes());
             TraceId::from_bytes(&id)
-        })
+        })?;
+        match &mut self.last_trace {
+            Some((last_text, last_id)) => {
+                last_text.clear();
+                last_text.push_str(text);
+                *last_id = id;
+            }
+            None => self.last_trace = Some((text.to_owned(), id)),
+        }
+        Some(id)
     }
 
     fn span(&mut self, text: &str) -> Option<SpanId> {
+        if text.len() == 16
+            && let Some(id) = SpanId::parse_hex(text)
+        {
+            return Some(id);
+        }
         if text.trim().is_empty() {
             return None;
         }
         SpanId::parse(text).or_else(|| {
-            self.out.rehashed_ids += 1;
+            self.rehashed += 1;
             SpanId::from_bytes(&fnv1a(text, 0).to_be_bytes())
         })
     }
@@ -236,69 +474,55 @@ fn span_kind(text: &str) -> i32 {
 type Process = (String, Arc<[(String, AttrValue)]>);
 
 /// A process as the resource its spans share, with `service.name` first.
-fn resource_of(process: ProcessJson) -> Process {
-    let mut attrs = vec![(
-        "service.name".to_owned(),
-        AttrValue::Str(process.service_name.clone()),
-    )];
+fn resource_of(process: ProcessJson<'_>) -> Process {
+    let service = process.service_name.0.into_owned();
+    let mut attrs = vec![("service.name".to_owned(), AttrValue::Str(service.clone()))];
     attrs.extend(process.tags.into_iter().map(TagJson::into_pair));
-    (process.service_name, Arc::from(attrs))
+    (service, Arc::from(attrs))
 }
 
 /// Moves the spans of Jaeger trace objects into `out`.
 pub(crate) fn collect_traces(traces: Vec<TraceJson>, out: &mut SpanCollector) {
     for trace in traces {
-        let processes: HashMap<String, Process> = trace
-            .processes
-            .into_iter()
-            .map(|(id, p)| (id, resource_of(p)))
-            .collect();
-        out.reserve(trace.spans.len());
-        for span in trace.spans {
-            let process = span
-                .process_id
-                .as_ref()
-                .and_then(|id| processes.get(id))
-                .cloned();
-            collect_span(span, process, out);
-        }
+        out.append(trace.0);
     }
 }
 
-/// Moves a bare list of spans (each with its `process` inline) into `out`.
-pub(crate) fn collect_spans(spans: Vec<SpanJson>, out: &mut SpanCollector) {
-    out.reserve(spans.len());
-    for span in spans {
-        collect_span(span, None, out);
-    }
-}
-
-fn collect_span(mut span: SpanJson, process: Option<Process>, out: &mut SpanCollector) {
-    let (service, resource) = process
-        .or_else(|| span.process.take().map(resource_of))
-        .unwrap_or_else(|| (String::new(), Arc::from([])));
-    let mut ids = IdReader { out };
-    let (Some(trace_id), Some(span_id)) = (ids.trace(&span.trace_id), ids.span(&span.span_id))
-    else {
+/// A span in the model, with the trace it belongs to; `None` when its ids are unreadable
+/// (counted in `out`). Its service and resource are the inline process's, if any.
+fn convert_span(
+    mut span: SpanJson<'_>,
+    out: &mut SpanCollector,
+    ids: &mut IdReader,
+    shared: &SharedEmpty,
+) -> Option<(TraceId, Span)> {
+    let (service, resource) = match span.process.take() {
+        Some(process) => resource_of(process),
+        None => (String::new(), Arc::clone(&shared.resource)),
+    };
+    let (Some(trace_id), Some(span_id)) = (
+        ids.trace(span.trace_id.as_str()),
+        ids.span(span.span_id.as_str()),
+    ) else {
         out.dropped_spans += 1;
-        return;
+        return None;
     };
     let parent_position = span
         .references
         .iter()
-        .position(|r| r.ref_type == "CHILD_OF")
+        .position(|r| r.ref_type.as_str() == "CHILD_OF")
         .or_else(|| {
             span.references
                 .iter()
-                .position(|r| r.ref_type == "FOLLOWS_FROM")
+                .position(|r| r.ref_type.as_str() == "FOLLOWS_FROM")
         });
     let mut parent_id = None;
     let mut links = Vec::new();
     for (i, reference) in span.references.into_iter().enumerate() {
-        let mut ids = IdReader { out };
-        let (Some(ref_trace), Some(ref_span)) =
-            (ids.trace(&reference.trace_id), ids.span(&reference.span_id))
-        else {
+        let (Some(ref_trace), Some(ref_span)) = (
+            ids.trace(reference.trace_id.as_str()),
+            ids.span(reference.span_id.as_str()),
+        ) else {
             out.dropped_links += 1;
             continue;
         };
@@ -310,7 +534,7 @@ fn collect_span(mut span: SpanJson, process: Option<Process>, out: &mut SpanColl
                 span_id: ref_span,
                 attributes: vec![(
                     "opentracing.ref_type".to_owned(),
-                    AttrValue::Str(reference.ref_type.to_ascii_lowercase()),
+                    AttrValue::Str(reference.ref_type.as_str().to_ascii_lowercase()),
                 )],
             });
         }
@@ -318,20 +542,20 @@ fn collect_span(mut span: SpanJson, process: Option<Process>, out: &mut SpanColl
     let mut kind = 0;
     let mut status = SpanStatus::Unset;
     let mut status_message = String::new();
-    let mut scope = String::new();
+    let mut scope = Arc::clone(&shared.scope);
     let mut attributes = Vec::with_capacity(span.tags.len());
     for tag in span.tags {
-        let (key, value) = tag.into_pair();
-        match key.as_str() {
-            "span.kind" => kind = span_kind(&value.to_string()),
-            "otel.status_code" => match value.to_string().as_str() {
+        match tag.key.as_str() {
+            "span.kind" => kind = span_kind(&tag.text()),
+            "otel.status_code" => match &*tag.text() {
                 "ERROR" => status = SpanStatus::Error,
                 "OK" if status != SpanStatus::Error => status = SpanStatus::Ok,
                 _ => {}
             },
-            "otel.status_description" => status_message = value.to_string(),
-            "otel.scope.name" => scope = value.to_string(),
+            "otel.status_description" => status_message = tag.text().into_owned(),
+            "otel.scope.name" => scope = Arc::from(&*tag.text()),
             _ => {
+                let (key, value) = tag.into_pair();
                 if key == "error" && value == AttrValue::Bool(true) {
                     status = SpanStatus::Error;
                 }
@@ -346,11 +570,10 @@ fn collect_span(mut span: SpanJson, process: Option<Process>, out: &mut SpanColl
             let mut name = String::new();
             let mut attributes = Vec::with_capacity(log.fields.len());
             for field in log.fields {
-                let (key, value) = field.into_pair();
-                if key == "event" && name.is_empty() {
-                    name = value.to_string();
+                if field.key.as_str() == "event" && name.is_empty() {
+                    name = field.into_value().to_string();
                 } else {
-                    attributes.push((key, value));
+                    attributes.push(field.into_pair());
                 }
             }
             SpanEvent {
@@ -361,14 +584,14 @@ fn collect_span(mut span: SpanJson, process: Option<Process>, out: &mut SpanColl
         })
         .collect();
     let start_ns = span.start_time.0.saturating_mul(1000);
-    out.push(
+    Some((
         trace_id,
         Span {
             span_id,
             parent_id,
             parent: None,
             service,
-            name: span.operation_name,
+            name: span.operation_name.0.into_owned(),
             kind,
             start_ns,
             end_ns: start_ns.saturating_add(span.duration.0.saturating_mul(1000)),
@@ -378,7 +601,158 @@ fn collect_span(mut span: SpanJson, process: Option<Process>, out: &mut SpanColl
             events,
             links,
             resource,
-            scope: Arc::from(scope),
+            scope,
         },
-    );
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{AttrValue, SpanId, Trace};
+    use crate::sources::trace_file::open_trace_bytes;
+    use std::fmt::Write as _;
+
+    /// `n` spans of one trace, span `i` (ids `i + 1`) a child of span `(i - 1) / 2`, written
+    /// in reverse start order, on processes p1 (`alpha`) and p2 (`beta`).
+    fn spans_json(n: usize) -> String {
+        let mut out = String::new();
+        for i in (0..n).rev() {
+            let reference = if i == 0 {
+                String::new()
+            } else {
+                format!(
+                    r#"{{"refType":"CHILD_OF","traceID":"0af7651916cd43dd8448eb211c80319c","spanID":"{:016x}"}}"#,
+                    (i - 1) / 2 + 1
+                )
+            };
+            write!(
+                out,
+                r#"{{"traceID":"0af7651916cd43dd8448eb211c80319c","spanID":"{:016x}","operationName":"op {i}","references":[{reference}],"startTime":{},"duration":10,"tags":[{{"key":"n","type":"int64","value":{i}}}],"logs":[],"processID":"p{}"}},"#,
+                i + 1,
+                1_000 + i,
+                i % 2 + 1
+            )
+            .unwrap();
+        }
+        out.pop();
+        out
+    }
+
+    const PROCESSES: &str = r#""processes":{"p1":{"serviceName":"alpha","tags":[]},"p2":{"serviceName":"beta","tags":[{"key":"host","type":"string","value":"h2"}]}}"#;
+
+    fn only_trace(body: &str) -> Trace {
+        let mut decoded = open_trace_bytes("test", body.as_bytes()).expect("decodes");
+        assert_eq!(decoded.traces.len(), 1);
+        decoded.traces.remove(0)
+    }
+
+    fn check_tree(trace: &Trace, n: usize) {
+        assert_eq!(trace.spans.len(), n);
+        for (i, span) in trace.spans.iter().enumerate() {
+            // Sorted by start, which is the span's number.
+            assert_eq!(span.name, format!("op {i}"));
+            assert_eq!(span.service, if i % 2 == 0 { "alpha" } else { "beta" });
+            assert_eq!(
+                span.attributes,
+                vec![("n".to_owned(), AttrValue::Int(i as i64))]
+            );
+            let parent = span.parent.map(|p| p as usize);
+            assert_eq!(parent, (i > 0).then(|| (i - 1) / 2), "span {i}");
+        }
+        assert_eq!(
+            trace.spans[1].resource[1],
+            ("host".to_owned(), AttrValue::Str("h2".to_owned()))
+        );
+    }
+
+    #[test]
+    fn processes_written_before_or_after_the_spans_name_their_services() {
+        for n in [3, 5_000] {
+            let after = format!(
+                r#"{{"data":[{{"spans":[{}],{PROCESSES}}}]}}"#,
+                spans_json(n)
+            );
+            check_tree(&only_trace(&after), n);
+            let before = format!(
+                r#"{{"traceID":"0af7651916cd43dd8448eb211c80319c",{PROCESSES},"spans":[{}]}}"#,
+                spans_json(n)
+            );
+            check_tree(&only_trace(&before), n);
+        }
+    }
+
+    #[test]
+    fn a_large_trace_read_on_two_threads_keeps_every_span_and_count() {
+        // More than two batches, one span with ids that are not hex and one with no span id.
+        let n = 2 * super::SPAN_BATCH + 7;
+        let extra = r#",{"traceID":"0af7651916cd43dd8448eb211c80319c","spanID":"span-x","operationName":"odd","startTime":99999,"duration":1,"processID":"p1"},{"traceID":"0af7651916cd43dd8448eb211c80319c","spanID":"","operationName":"no id","startTime":5,"duration":1}"#;
+        let body = format!(
+            r#"{{"data":[{{"spans":[{}{extra}],{PROCESSES}}}]}}"#,
+            spans_json(n)
+        );
+        let decoded = open_trace_bytes("big", body.as_bytes()).expect("decodes");
+        assert_eq!(decoded.dropped_spans, 1);
+        assert_eq!(decoded.notes.len(), 1, "{:?}", decoded.notes);
+        assert!(decoded.notes[0].starts_with("1 ids were not hex"));
+        let trace = &decoded.traces[0];
+        assert_eq!(trace.spans.len(), n + 1);
+        assert_eq!(trace.spans.last().map(|s| s.name.as_str()), Some("odd"));
+        let mut kept = trace.clone();
+        kept.spans.pop();
+        check_tree(&kept, n);
+    }
+
+    #[test]
+    fn truncated_or_malformed_spans_are_a_decode_error_at_any_size() {
+        for n in [3, 5_000] {
+            let body = format!(
+                r#"{{"data":[{{"spans":[{}],{PROCESSES}}}]}}"#,
+                spans_json(n)
+            );
+            let cut = &body[..body.len() * 2 / 3];
+            assert!(
+                open_trace_bytes("cut", cut.as_bytes()).is_err(),
+                "{n} spans, cut"
+            );
+            let bad = body.replacen(r#""duration":10"#, r#""duration":"ten""#, 1);
+            let error = open_trace_bytes("bad", bad.as_bytes()).expect_err("bad duration");
+            assert!(error.to_string().contains("ten"), "{error}");
+        }
+    }
+
+    #[test]
+    fn escaped_strings_are_unescaped_and_plain_ones_borrowed_alike() {
+        let body = r#"{"data":[{"spans":[{"traceID":"0af7651916cd43dd8448eb211c80319c","spanID":"00000000000000\u0030a","operationName":"GET \"/caf\u00e9\"","startTime":1,"duration":1,"tags":[{"key":"k\té","type":"string","value":"v\\1"},{"key":"span.kind","type":"string","value":"ser\u0076er"}],"processID":"p\u0031"}],"processes":{"p1":{"serviceName":"a\"b","tags":null}}}]}"#;
+        let trace = only_trace(body);
+        let span = &trace.spans[0];
+        assert_eq!(span.span_id, SpanId::parse_hex("000000000000000a").unwrap());
+        assert_eq!(span.name, "GET \"/café\"");
+        assert_eq!(span.service, "a\"b");
+        assert_eq!(span.kind, 2);
+        assert_eq!(
+            span.attributes,
+            vec![("k\té".to_owned(), AttrValue::Str("v\\1".to_owned()))]
+        );
+    }
+
+    #[test]
+    fn a_bare_span_array_with_inline_processes_opens_at_any_size() {
+        for n in [2usize, 3_000] {
+            let spans: Vec<String> = (0..n)
+                .map(|i| {
+                    format!(
+                        r#"{{"traceID":"0af7651916cd43dd8448eb211c80319c","spanID":"{:016x}","operationName":"op {i}","startTime":{},"duration":1,"process":{{"serviceName":"svc{}","tags":[]}}}}"#,
+                        i + 1,
+                        10 + i,
+                        i % 3
+                    )
+                })
+                .collect();
+            let trace = only_trace(&format!("[{}]", spans.join(",")));
+            assert_eq!(trace.spans.len(), n);
+            for (i, span) in trace.spans.iter().enumerate() {
+                assert_eq!(span.service, format!("svc{}", i % 3));
+            }
+        }
+    }
 }

@@ -6,6 +6,7 @@ use super::{Operation, TRACE_NOT_FOUND, TraceSearch, go_duration, tags_json};
 use crate::sources::decoded_traces::{DecodedTraces, SpanCollector, decode_error, off_the_runtime};
 use crate::sources::error::SourceError;
 use crate::sources::http::HttpResponse;
+use crate::sources::json_scalars::from_json_bytes;
 use serde::de::DeserializeOwned;
 
 pub const SERVICES: &str = "/api/services";
@@ -28,7 +29,7 @@ pub fn operations_path(service: &str) -> String {
 /// Reads the envelope; Jaeger's `errors` (sent with 4xx/5xx and sometimes 200) win over the
 /// status, and a body that is not the envelope is blamed on the status when it is an error.
 fn envelope<T: DeserializeOwned>(response: &HttpResponse) -> Result<Option<T>, SourceError> {
-    let envelope: EnvelopeJson<T> = match serde_json::from_slice(&response.body) {
+    let envelope: EnvelopeJson<T> = match from_json_bytes(&response.body) {
         Ok(envelope) => envelope,
         Err(_) if response.status >= 300 => {
             return Err(SourceError::HttpStatus {
