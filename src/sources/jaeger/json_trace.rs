@@ -640,6 +640,11 @@ mod tests {
 
     const PROCESSES: &str = r#""processes":{"p1":{"serviceName":"alpha","tags":[]},"p2":{"serviceName":"beta","tags":[{"key":"host","type":"string","value":"h2"}]}}"#;
 
+    /// The legacy API's answer: one trace object with `processes` after `spans`.
+    fn in_envelope(spans: &str) -> String {
+        format!(r#"{{"data":[{{"spans":[{spans}],{PROCESSES}}}]}}"#)
+    }
+
     fn only_trace(body: &str) -> Trace {
         let mut decoded = open_trace_bytes("test", body.as_bytes()).expect("decodes");
         assert_eq!(decoded.traces.len(), 1);
@@ -668,10 +673,7 @@ mod tests {
     #[test]
     fn processes_written_before_or_after_the_spans_name_their_services() {
         for n in [3, 5_000] {
-            let after = format!(
-                r#"{{"data":[{{"spans":[{}],{PROCESSES}}}]}}"#,
-                spans_json(n)
-            );
+            let after = in_envelope(&spans_json(n));
             check_tree(&only_trace(&after), n);
             let before = format!(
                 r#"{{"traceID":"0af7651916cd43dd8448eb211c80319c",{PROCESSES},"spans":[{}]}}"#,
@@ -686,10 +688,7 @@ mod tests {
         // More than two batches, one span with ids that are not hex and one with no span id.
         let n = 2 * super::SPAN_BATCH + 7;
         let extra = r#",{"traceID":"0af7651916cd43dd8448eb211c80319c","spanID":"span-x","operationName":"odd","startTime":99999,"duration":1,"processID":"p1"},{"traceID":"0af7651916cd43dd8448eb211c80319c","spanID":"","operationName":"no id","startTime":5,"duration":1}"#;
-        let body = format!(
-            r#"{{"data":[{{"spans":[{}{extra}],{PROCESSES}}}]}}"#,
-            spans_json(n)
-        );
+        let body = in_envelope(&(spans_json(n) + extra));
         let decoded = open_trace_bytes("big", body.as_bytes()).expect("decodes");
         assert_eq!(decoded.dropped_spans, 1);
         assert_eq!(decoded.notes.len(), 1, "{:?}", decoded.notes);
@@ -705,10 +704,7 @@ mod tests {
     #[test]
     fn truncated_or_malformed_spans_are_a_decode_error_at_any_size() {
         for n in [3, 5_000] {
-            let body = format!(
-                r#"{{"data":[{{"spans":[{}],{PROCESSES}}}]}}"#,
-                spans_json(n)
-            );
+            let body = in_envelope(&spans_json(n));
             let cut = &body[..body.len() * 2 / 3];
             assert!(
                 open_trace_bytes("cut", cut.as_bytes()).is_err(),
