@@ -76,6 +76,23 @@ impl AnalysedTrace {
     }
 }
 
+/// Traces with more spans than this are freed on a thread of their own: freeing a million
+/// spans' strings takes ~85 ms (BENCHMARKS.md), and the last reference to an open trace is
+/// usually dropped by the UI thread when another trace replaces it.
+const FREED_IN_BACKGROUND: usize = 50_000;
+
+impl Drop for AnalysedTrace {
+    fn drop(&mut self) {
+        if self.trace.spans.len() > FREED_IN_BACKGROUND {
+            let spans = std::mem::take(&mut self.trace.spans);
+            // Should no thread start, the closure and the spans are freed here, as before.
+            let _ = std::thread::Builder::new()
+                .name("free-trace".to_owned())
+                .spawn(move || drop(spans));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
