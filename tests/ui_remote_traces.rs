@@ -300,3 +300,172 @@ fn the_traceql_editor_completes_tags_and_values_from_tempo() {
     );
     let _ = panel;
 }
+
+/// "Service graph of these traces" reads every listed trace whole from Tempo (the list holds
+/// summaries) and draws the calls between their services; a listed trace Tempo no longer has
+/// is named, not silently left out. Opening a trace from the list puts the trace back.
+#[test]
+fn the_service_graph_of_tempo_results_reads_each_listed_trace() {
+    let tempo = Replay::start(|path, _: &Query| match path {
+        "/api/search" => (200, JSON, fixture("tempo/search-traceql-status-error.json")),
+        p if p == format!("/api/v2/traces/{STORY}") => (200, JSON, fixture("tempo/trace-v2.json")),
+        _ => go_not_found(),
+    });
+    let (mut h, panel) = harness(
+        SourceKind::Tempo,
+        &tempo.url,
+        TracesPanel {
+            traceql: "{ status = error }".into(),
+            ..TracesPanel::default()
+        },
+        |_| {},
+    );
+    h.run_steps(2);
+    h.get_by_label("Search traces").click();
+    support::step_until(&mut h, "the search", |h| {
+        h.query_by_label("frontend: GET /checkout").is_some()
+    });
+    h.get_by_label("Service graph of these traces").click();
+    support::step_until(&mut h, "the graph", |h| {
+        h.query_by_label_contains("Calls between services in")
+            .is_some()
+    });
+    h.run_steps(2);
+    // Both listed traces were asked for, by id.
+    let paths = tempo.paths();
+    assert!(
+        paths.contains(&format!("/api/v2/traces/{STORY}")),
+        "{paths:?}"
+    );
+    assert!(
+        paths
+            .iter()
+            .any(|p| p.contains("7e2b1c5a4d3f60918273a4b5c6d7e8f")),
+        "{paths:?}"
+    );
+    h.get_by_label_contains("Not drawn: 1 listed trace that could not be read (trace 07e2b1c5");
+
+    // Every edge of the story trace, as the graph of the same trace read from the fixture.
+    let story = signalscope::sources::trace_file::open_trace_bytes(
+        "trace-v2.json",
+        &fixture("tempo/trace-v2.json"),
+    )
+    .unwrap();
+    let expected = signalscope::analysis::service_graph::service_graph(&[&story.traces[0]]);
+    assert!(!expected.edges.is_empty());
+    h.get_by_label(&format!(
+        "Calls between services in 1 listed trace ({} spans)",
+        story.traces[0].spans.len()
+    ));
+    for edge in &expected.edges {
+        let label = format!(
+            "{} -> {}: {}",
+            expected.nodes[edge.from as usize].service,
+            expected.nodes[edge.to as usize].service,
+            signalscope::ui::service_graph_view::edge_text(edge.calls, edge.errors)
+        );
+        h.get_by_label(&label);
+    }
+
+    // Opening a listed trace shows the trace in the graph's place.
+    h.get_by_label("frontend: GET /checkout").click();
+    support::step_until(&mut h, "the opened trace", |h| {
+        h.state().open_trace(panel).is_some()
+    });
+    h.run_steps(2);
+    assert!(
+        h.query_by_label_contains("Calls between services in")
+            .is_none()
+    );
+    h.get_by_label("Waterfall");
+
+    // Built again and closed: the open trace is back.
+    h.get_by_label("Service graph of these traces").click();
+    support::step_until(&mut h, "the graph again", |h| {
+        h.query_by_label("Close service graph").is_some()
+    });
+    h.get_by_label("Close service graph").click();
+    h.run_steps(2);
+    assert!(
+        h.query_by_label_contains("Calls between services in")
+            .is_none()
+    );
+    h.get_by_label("Waterfall");
+}
+
+/// The graph reads at most `RESULTS_GRAPH_TRACES` listed traces and says how many it left;
+/// a server that cannot be reached is an error, not a graph of nothing.
+#[test]
+fn the_results_graph_caps_the_traces_it_reads_and_stops_at_a_dead_server() {
+    use signalscope::app::trace_fetch::fetch_results_graph;
+    use signalscope::fetch::Progress;
+    use signalscope::model::TraceId;
+    use signalscope::sources::SourceError;
+    use signalscope::ui::traces_panel::RESULTS_GRAPH_TRACES;
+
+    let jaeger = Replay::start(|path, _: &Query| {
+        if path.starts_with("/api/v3/traces/") {
+            (200, JSON, fixture("jaeger/apiv3/GetTrace.json"))
+        } else {
+            go_not_found()
+        }
+    });
+    let conn = |url: &str| {
+        let mut conn = Connection::prometheus(ConnectionId(1), "Jaeger", url);
+        conn.kind = SourceKind::Jaeger;
+        conn
+    };
+    let ids: Vec<TraceId> = (1..=RESULTS_GRAPH_TRACES as u128 + 5)
+        .map(|n| TraceId::from_bytes(&n.to_be_bytes()).unwrap())
+        .collect();
+    let progress = Progress::default();
+    let graph = trace_replay::block_on(fetch_results_graph(
+        conn(&jaeger.url),
+        None,
+        ids.clone(),
+        &progress,
+    ))
+    .unwrap();
+    assert_eq!(graph.traces, RESULTS_GRAPH_TRACES);
+    assert_eq!(graph.left_out, 5);
+    assert!(graph.missing.is_empty());
+    assert_eq!(progress.items(), RESULTS_GRAPH_TRACES as u64 - 1);
+    let asked = jaeger
+        .paths()
+        .iter()
+        .filter(|p| p.starts_with("/api/v3/traces/"))
+        .count();
+    assert_eq!(asked, RESULTS_GRAPH_TRACES);
+    // Each read trace counts once: the graph of one, every count times the traces read.
+    let one = signalscope::sources::trace_file::open_trace_bytes(
+        "GetTrace.json",
+        &fixture("jaeger/apiv3/GetTrace.json"),
+    )
+    .unwrap();
+    let one = signalscope::analysis::service_graph::service_graph(&[&one.traces[0]]);
+    assert!(!one.nodes.is_empty());
+    let times = |n: u32| n * RESULTS_GRAPH_TRACES as u32;
+    let scaled: Vec<_> = one
+        .nodes
+        .iter()
+        .map(|n| (n.service.clone(), times(n.span_count), times(n.error_count)))
+        .collect();
+    let got: Vec<_> = graph
+        .graph
+        .nodes
+        .iter()
+        .map(|n| (n.service.clone(), n.span_count, n.error_count))
+        .collect();
+    assert_eq!(got, scaled);
+
+    let dead = trace_replay::block_on(fetch_results_graph(
+        conn(&trace_replay::dead_url()),
+        None,
+        ids,
+        &Progress::default(),
+    ));
+    assert!(
+        matches!(dead, Err(SourceError::Unreachable { .. })),
+        "{dead:?}"
+    );
+}

@@ -224,6 +224,8 @@ fn a_click_on_a_scatter_point_opens_its_trace() {
                         loading: false,
                         last: Some(Ok(&host.list)),
                         open_trace: None,
+                        results_graph: None,
+                        results_graph_progress: None,
                         zone: TimeZoneChoice::Utc,
                         connections: &[],
                         focus: &mut None,

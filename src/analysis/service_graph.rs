@@ -2,7 +2,7 @@
 //! the call failed. An edge is a parent span in one service with a child span in another;
 //! calls inside one service are not edges.
 
-use crate::model::{SpanStatus, Trace};
+use crate::model::{SpanStatus, Trace, TraceId};
 use rustc_hash::FxHashMap;
 
 /// A service and its spans across the traces.
@@ -29,6 +29,19 @@ pub struct ServiceEdge {
 pub struct ServiceGraph {
     pub nodes: Vec<ServiceNode>,
     pub edges: Vec<ServiceEdge>,
+}
+
+/// The service graph of a search's listed traces, and what it covers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ResultsServiceGraph {
+    pub graph: ServiceGraph,
+    /// Traces and spans the graph was built from.
+    pub traces: usize,
+    pub spans: usize,
+    /// Listed traces that could not be read, with why (gone from the server, a bad answer).
+    pub missing: Vec<(TraceId, String)>,
+    /// Listed traces beyond the most one graph reads.
+    pub left_out: usize,
 }
 
 /// Builds the graph in one pass over all spans. Parent indices out of range are ignored.

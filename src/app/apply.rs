@@ -24,11 +24,13 @@ impl SignalscopeApp {
             }
             Action::CancelQuery(id) => {
                 if let Some(state) = self.panels.get_mut(&id)
-                    && state.job.take().is_some()
+                    && (state.job.take().is_some() | state.results_graph_job.take().is_some())
                 {
                     self.notify("Query cancelled", false);
                 }
             }
+            Action::BuildResultsGraph(id) => self.build_results_graph(id),
+            Action::CloseResultsGraph(id) => self.close_results_graph(id),
             Action::Follow(link) => self.follow(link, None),
             Action::FollowFrom(link, from) => self.follow(link, Some(from)),
             Action::AddLogFilter { panel, filter } => self.add_log_filter(panel, &filter),

@@ -398,6 +398,9 @@ impl SignalscopeApp {
         let state = self.panels.entry(panel).or_default();
         state.trace_job = Some(job);
         state.focus = span.map(|s| (trace_id, s));
+        // The trace takes the place of a service graph of the list.
+        state.results_graph = None;
+        state.results_graph_job = None;
     }
 
     /// Starts tailing a Loki panel's query live (its loaded lines give way to the tail's).

@@ -13,6 +13,7 @@ mod navigation;
 pub mod panel_query;
 pub mod panel_state;
 mod panels_view;
+mod results_graph;
 pub mod slo_job;
 pub mod trace_fetch;
 mod trace_files;

@@ -2,6 +2,7 @@
 
 use crate::analysis::AnalysedTrace;
 use crate::analysis::heatmap_view::HeatmapView;
+use crate::analysis::service_graph::ResultsServiceGraph;
 use crate::fetch::Job;
 use crate::model::{ChartData, LogBatch, QueryRun, TraceSummary};
 use crate::slo::evaluate::SloStatus;
@@ -30,6 +31,9 @@ pub struct PanelState {
     /// A trace being fetched for a traces panel, and the one on show.
     pub trace_job: Option<Job<Result<AnalysedTrace, SourceError>>>,
     pub open_trace: Option<Arc<AnalysedTrace>>,
+    /// The service graph of a traces panel's listed traces: being built, and on show.
+    pub results_graph_job: Option<Job<Result<ResultsServiceGraph, SourceError>>>,
+    pub results_graph: Option<Arc<ResultsServiceGraph>>,
     /// The span a link asked to select in the trace it opens.
     pub focus: Option<(crate::model::TraceId, crate::model::SpanId)>,
     /// The panel's rectangle in the last frame, in points (for export).
@@ -41,8 +45,16 @@ pub struct PanelState {
 }
 
 impl PanelState {
-    /// Moves finished jobs' results into place; returns why a trace could not be opened.
+    /// Moves finished jobs' results into place; returns why a trace (or the traces of a
+    /// service graph) could not be read.
     pub fn poll(&mut self) -> Option<SourceError> {
+        if let Some(job) = self.results_graph_job.take() {
+            match job.try_take() {
+                Ok(Ok(graph)) => self.results_graph = Some(Arc::new(graph)),
+                Ok(Err(e)) => return Some(e),
+                Err(job) => self.results_graph_job = Some(job),
+            }
+        }
         if let Some(job) = self.job.take() {
             match job.try_take() {
                 Ok(result) => self.last = Some(result),

@@ -165,6 +165,11 @@ impl SignalscopeApp {
                                         _ => None,
                                     },
                                     open_trace: state.open_trace.as_ref(),
+                                    results_graph: state.results_graph.as_ref(),
+                                    results_graph_progress: state
+                                        .results_graph_job
+                                        .as_ref()
+                                        .map(|j| j.items_received()),
                                     zone,
                                     connections: &connections,
                                     focus: &mut state.focus,

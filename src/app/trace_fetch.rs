@@ -3,13 +3,14 @@
 
 use super::panel_state::PanelData;
 use crate::analysis::AnalysedTrace;
+use crate::analysis::service_graph::{ResultsServiceGraph, service_graph};
 use crate::fetch::Progress;
 use crate::model::{Trace, TraceId};
 use crate::sources::jaeger::{JaegerClient, TraceSearch};
 use crate::sources::tempo::{TempoClient, TraceQlSearch};
 use crate::sources::{DecodedTraces, HttpClient, SourceError};
 use crate::store::LocalStore;
-use crate::ui::traces_panel::TRACE_LIST_LIMIT;
+use crate::ui::traces_panel::{RESULTS_GRAPH_TRACES, TRACE_LIST_LIMIT};
 use crate::workspace::{Connection, SourceKind, TracesPanel};
 
 /// Unix seconds to nanoseconds.
@@ -101,8 +102,20 @@ pub async fn fetch_trace(
     store: Option<LocalStore>,
     trace_id: TraceId,
 ) -> Result<AnalysedTrace, SourceError> {
-    let progress = Progress::default();
-    let trace: Trace = match conn.kind {
+    let trace = fetch_plain_trace(&conn, store, trace_id, &Progress::default()).await?;
+    tokio::task::spawn_blocking(move || AnalysedTrace::new(trace))
+        .await
+        .map_err(|e| SourceError::Config(format!("analysing the trace stopped: {e}")))
+}
+
+/// One trace by id from `conn`, as decoded.
+async fn fetch_plain_trace(
+    conn: &Connection,
+    store: Option<LocalStore>,
+    trace_id: TraceId,
+    progress: &Progress,
+) -> Result<Trace, SourceError> {
+    match conn.kind {
         SourceKind::Local => {
             let store = store.ok_or_else(|| {
                 SourceError::Config("the local store is not running in this session".into())
@@ -112,32 +125,63 @@ pub async fn fetch_trace(
                 .map_err(|e| SourceError::Config(format!("reading the trace stopped: {e}")))?
                 .ok_or_else(|| {
                     SourceError::Config(format!("trace {trace_id} is not in the local store"))
-                })?
+                })
         }
         SourceKind::Jaeger => {
-            let http = HttpClient::new(&conn)?;
-            first_trace(JaegerClient::new(http).trace(trace_id, &progress).await?)?
+            let http = HttpClient::new(conn)?;
+            first_trace(JaegerClient::new(http).trace(trace_id, progress).await?)
         }
         SourceKind::Tempo => {
-            let http = HttpClient::new(&conn)?;
+            let http = HttpClient::new(conn)?;
             let fetched = TempoClient::new(http)
-                .trace(&trace_id.to_string(), &progress)
+                .trace(&trace_id.to_string(), progress)
                 .await?;
             if let Some(note) = &fetched.partial {
                 tracing::warn!("trace {trace_id} is partial: {note}");
             }
-            first_trace(fetched.decoded)?
+            first_trace(fetched.decoded)
         }
-        other => {
-            return Err(SourceError::Config(format!(
-                "{} does not serve traces",
-                other.name()
-            )));
+        other => Err(SourceError::Config(format!(
+            "{} does not serve traces",
+            other.name()
+        ))),
+    }
+}
+
+/// The service graph of the listed traces `ids`: each is fetched whole from `conn` (the
+/// list holds summaries only), one after another, `progress` counting them. A trace that
+/// cannot be read is named and skipped; a server that cannot be reached ends it.
+pub async fn fetch_results_graph(
+    conn: Connection,
+    store: Option<LocalStore>,
+    ids: Vec<TraceId>,
+    progress: &Progress,
+) -> Result<ResultsServiceGraph, SourceError> {
+    let left_out = ids.len().saturating_sub(RESULTS_GRAPH_TRACES);
+    let mut traces = Vec::new();
+    let mut missing = Vec::new();
+    for (n, id) in ids.into_iter().take(RESULTS_GRAPH_TRACES).enumerate() {
+        progress.set_items(n as u64);
+        match fetch_plain_trace(&conn, store.clone(), id, progress).await {
+            Ok(trace) => traces.push(trace),
+            Err(e @ (SourceError::Unreachable { .. } | SourceError::Timeout { .. })) => {
+                return Err(e);
+            }
+            Err(e) => missing.push((id, e.to_string())),
         }
-    };
-    tokio::task::spawn_blocking(move || AnalysedTrace::new(trace))
-        .await
-        .map_err(|e| SourceError::Config(format!("analysing the trace stopped: {e}")))
+    }
+    tokio::task::spawn_blocking(move || {
+        let refs: Vec<&Trace> = traces.iter().collect();
+        ResultsServiceGraph {
+            graph: service_graph(&refs),
+            traces: traces.len(),
+            spans: traces.iter().map(|t| t.spans.len()).sum(),
+            missing,
+            left_out,
+        }
+    })
+    .await
+    .map_err(|e| SourceError::Config(format!("building the service graph stopped: {e}")))
 }
 
 fn first_trace(decoded: DecodedTraces) -> Result<Trace, SourceError> {

@@ -14,6 +14,9 @@ pub enum Action {
     RefreshAll,
     RunQuery(PanelId),
     CancelQuery(PanelId),
+    /// Fetch a traces panel's listed traces whole and draw the service graph of them all.
+    BuildResultsGraph(PanelId),
+    CloseResultsGraph(PanelId),
     AddMetricsPanel,
     AddSloPanel,
     AddSloOverview,

@@ -1,5 +1,5 @@
 //! The Service graph view of a traces panel: which service called which in the open trace (and
-//! the pinned baseline, when there is one). Services are boxes laid out in columns by call
+//! the pinned baseline, when there is one), or in every trace a search listed. Services are boxes laid out in columns by call
 //! depth; calls are arrows labelled with their count and errors, red when some failed. Every
 //! box and arrow is a hover-only widget with an accessible name, so screen readers and tests
 //! find them.
@@ -7,7 +7,7 @@
 use super::chart::service_color;
 use super::trace_derived::derived;
 use crate::analysis::AnalysedTrace;
-use crate::analysis::service_graph::{ServiceGraph, service_graph};
+use crate::analysis::service_graph::{ResultsServiceGraph, ServiceGraph, service_graph};
 use egui::{Align2, Color32, FontId, Pos2, Rect, Sense, Stroke, Vec2, pos2, vec2};
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -153,16 +153,79 @@ pub fn service_graph_ui(
         });
         return;
     };
+    laid_out_graph_ui(ui, &id_salt, id, &laid);
+}
+
+/// Draws the service graph of a search's listed traces, with what it covers; returns true
+/// when the user closes it.
+pub fn results_graph_ui(
+    ui: &mut egui::Ui,
+    id_salt: impl std::hash::Hash + std::fmt::Debug,
+    results: &Arc<ResultsServiceGraph>,
+) -> bool {
+    let mut close = false;
+    ui.horizontal_wrapped(|ui| {
+        ui.label(format!(
+            "Calls between services in {} ({} spans)",
+            plural(results.traces as u32, "listed trace", "listed traces"),
+            results.spans
+        ));
+        close = ui.button("Close service graph").clicked();
+    });
+    if results.left_out > 0 {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            format!(
+                "The first {} listed traces only: {} more were not read.",
+                results.traces + results.missing.len(),
+                results.left_out
+            ),
+        );
+    }
+    if let Some((trace_id, why)) = results.missing.first() {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            format!(
+                "Not drawn: {} that could not be read (trace {trace_id}: {why})",
+                plural(
+                    results.missing.len() as u32,
+                    "listed trace",
+                    "listed traces"
+                ),
+            ),
+        );
+    }
+    // Laid out once per result; the result is replaced, never changed, when rebuilt.
+    let id = ui.make_persistent_id(("results_graph", &id_salt));
+    let key = Arc::as_ptr(results) as usize;
+    let laid = match ui.data(|d| d.get_temp::<(usize, Arc<LaidOutGraph>)>(id)) {
+        Some((k, laid)) if k == key => laid,
+        _ => {
+            let laid = Arc::new(lay_out(results.graph.clone()));
+            ui.data_mut(|d| d.insert_temp(id, (key, Arc::clone(&laid))));
+            laid
+        }
+    };
+    laid_out_graph_ui(ui, &id_salt, id, &laid);
+    close
+}
+
+fn laid_out_graph_ui(
+    ui: &mut egui::Ui,
+    id_salt: &(impl std::hash::Hash + std::fmt::Debug),
+    id: egui::Id,
+    laid: &LaidOutGraph,
+) {
     if laid.graph.nodes.is_empty() {
         ui.label("No spans.");
         return;
     }
     egui::ScrollArea::both()
-        .id_salt(("service_graph_scroll", &id_salt))
+        .id_salt(("service_graph_scroll", id_salt))
         .auto_shrink([false, true])
         .show(ui, |ui| {
             let (canvas, _) = ui.allocate_exact_size(laid.size, Sense::hover());
-            graph_canvas_ui(ui, id, canvas, &laid);
+            graph_canvas_ui(ui, id, canvas, laid);
         });
 }
 

@@ -1,18 +1,19 @@
 //! A trace search over Jaeger, Tempo or the Local source, a duration-over-time scatter and a
 //! list of its traces, and the trace the user opens: as a waterfall, a flame graph, an
 //! aggregated flame graph, a statistics table, a comparison with a pinned baseline trace or a
-//! service graph.
+//! service graph; or the service graph of every listed trace.
 
 use super::action::Action;
 use super::flame_graph::{aggregated_flame_ui, flame_graph_ui};
 use super::promql_editor::{QueryLanguage, query_editor_ui};
-use super::service_graph_view::service_graph_ui;
+use super::service_graph_view::{results_graph_ui, service_graph_ui};
 use super::time_axis::format_time;
 use super::trace_compare::{clear_baseline, pin_baseline, pinned_baseline, trace_compare_ui};
 use super::trace_scatter::{MIN_SCATTER_HEIGHT, SCATTER_HEIGHT, trace_scatter_ui};
 use super::trace_stats_table::trace_stats_ui;
 use super::waterfall::{select_span, waterfall_ui};
 use crate::analysis::AnalysedTrace;
+use crate::analysis::service_graph::ResultsServiceGraph;
 use crate::model::{SpanId, TimeZoneChoice, TraceId, TraceSummary};
 use crate::sources::SourceError;
 use crate::sources::completion::CompletionCache;
@@ -29,6 +30,10 @@ pub struct TracesPanelView<'a> {
     pub loading: bool,
     pub last: Option<Result<&'a Vec<TraceSummary>, &'a SourceError>>,
     pub open_trace: Option<&'a Arc<AnalysedTrace>>,
+    /// The service graph of the listed traces, once built; it takes the open trace's place.
+    pub results_graph: Option<&'a Arc<ResultsServiceGraph>>,
+    /// While that graph is being built: how many listed traces have been read.
+    pub results_graph_progress: Option<u64>,
     pub zone: TimeZoneChoice,
     /// The workspace's connections, for the panel's connection picker.
     pub connections: &'a [Connection],
@@ -40,6 +45,9 @@ pub struct TracesPanelView<'a> {
 
 /// The most traces one search returns.
 pub const TRACE_LIST_LIMIT: usize = 500;
+
+/// The most listed traces one service graph of search results reads.
+pub const RESULTS_GRAPH_TRACES: usize = 100;
 
 /// `1234567` ns → `1.23 ms`.
 pub fn format_duration_ns(ns: u64) -> String {
@@ -60,6 +68,8 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
         loading,
         last,
         open_trace,
+        results_graph,
+        results_graph_progress,
         zone,
         connections,
         focus,
@@ -156,7 +166,7 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
     if changed {
         actions.push(Action::RunQuery(id));
     }
-    let list_height = if open_trace.is_some() {
+    let list_height = if open_trace.is_some() || results_graph.is_some() {
         ui.available_height() * 0.4
     } else {
         ui.available_height()
@@ -176,13 +186,38 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
                         "Showing the newest {TRACE_LIST_LIMIT} matching traces; narrow the time range or filters to see older ones."
                     ),
                 );
-            } else {
+            }
+            ui.horizontal_wrapped(|ui| {
                 ui.label(
                     RichText::new(format!("{} traces, newest first", list.len()))
                         .small()
                         .weak(),
                 );
-            }
+                match results_graph_progress {
+                    Some(read) => {
+                        ui.spinner();
+                        ui.label(format!(
+                            "Reading trace {} of {} for the service graph",
+                            read + 1,
+                            list.len().min(RESULTS_GRAPH_TRACES)
+                        ));
+                        if ui.button("Cancel service graph").clicked() {
+                            actions.push(Action::CancelQuery(id));
+                        }
+                    }
+                    None => {
+                        if ui
+                            .button("Service graph of these traces")
+                            .on_hover_text(format!(
+                                "Read the listed traces whole (the first {RESULTS_GRAPH_TRACES}) and draw the calls between their services"
+                            ))
+                            .clicked()
+                        {
+                            actions.push(Action::BuildResultsGraph(id));
+                        }
+                    }
+                }
+            });
             // The scatter and the list share the list's room.
             let scatter_height = (list_height * 0.45).min(SCATTER_HEIGHT);
             let list_height = if scatter_height >= MIN_SCATTER_HEIGHT {
@@ -238,7 +273,12 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
         }
         None => {}
     }
-    if let Some(trace) = open_trace {
+    if let Some(graph) = results_graph {
+        ui.separator();
+        if results_graph_ui(ui, ("results_graph", id), graph) {
+            actions.push(Action::CloseResultsGraph(id));
+        }
+    } else if let Some(trace) = open_trace {
         if let Some((trace_id, span_id)) = *focus
             && trace_id == trace.trace.trace_id
         {
