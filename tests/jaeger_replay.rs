@@ -272,3 +272,17 @@ fn dead_server_is_unreachable() {
         "{result:?}"
     );
 }
+
+#[test]
+fn a_server_slower_than_the_timeout_is_a_timeout_error() {
+    let slow = trace_replay::slow_server(
+        std::time::Duration::from_secs(3),
+        fixture("jaeger/apiv3/GetTrace.json"),
+    );
+    let client = JaegerClient::new(trace_replay::client_with_timeout(&slow.url, 1));
+    let result = block_on(client.trace(id(V3_TRACE), &Progress::default()));
+    assert!(
+        matches!(result, Err(SourceError::Timeout { .. })),
+        "{result:?}"
+    );
+}

@@ -469,3 +469,56 @@ fn the_results_graph_caps_the_traces_it_reads_and_stops_at_a_dead_server() {
         "{dead:?}"
     );
 }
+
+/// The flow on Tempo: search → open a trace → collapse a subtree → flame graph →
+/// select a span by clicking its frame.
+#[test]
+fn search_open_collapse_flame_and_select_a_span() {
+    let tempo = Replay::start(|path, _: &Query| match path {
+        "/api/search" => (200, JSON, fixture("tempo/search-traceql-status-error.json")),
+        p if p == format!("/api/v2/traces/{STORY}") => (200, JSON, fixture("tempo/trace-v2.json")),
+        _ => go_not_found(),
+    });
+    let (mut h, panel) = harness(
+        SourceKind::Tempo,
+        &tempo.url,
+        TracesPanel {
+            traceql: "{ status = error }".into(),
+            ..TracesPanel::default()
+        },
+        |_| {},
+    );
+    h.run_steps(2);
+    h.get_by_label("Search traces").click();
+    support::step_until(&mut h, "the search", |h| {
+        h.query_by_label("frontend: GET /checkout").is_some()
+    });
+    h.get_by_label("frontend: GET /checkout").click();
+    support::step_until(&mut h, "the opened trace", |h| {
+        h.state().open_trace(panel).is_some()
+    });
+    h.run_steps(2);
+    // All ten spans are rows; the checkout subtree holds six of them.
+    h.get_by_label("payment: charge card");
+    h.get_by_label("checkout: SELECT shop.orders");
+    h.get_by_label("Collapse checkout: POST /api/checkout")
+        .click();
+    h.run_steps(2);
+    assert!(h.query_by_label("payment: charge card").is_none());
+    assert!(h.query_by_label("checkout: SELECT shop.orders").is_none());
+    h.get_by_label("checkout: POST /api/checkout");
+    h.get_by_label("frontend: render cart");
+    h.get_by_label("Expand checkout: POST /api/checkout");
+
+    h.get_by_label("Flame graph").click();
+    h.run_steps(2);
+    // Only the list names the root until its frame is clicked; then the span pane does too.
+    assert_eq!(h.query_all_by_label("frontend: GET /checkout").count(), 1);
+    let area = h.get_by_label("Flame graph frames").rect();
+    let root = egui::pos2(area.left() + area.width() * 0.5, area.top() + 8.0);
+    h.drag_at(root);
+    h.step();
+    h.drop_at(root);
+    h.run_steps(2);
+    assert_eq!(h.query_all_by_label("frontend: GET /checkout").count(), 2);
+}

@@ -395,6 +395,12 @@ fn row_ui(
             egui::FontId::monospace(12.0),
             visuals.text_color(),
         );
+        // Named after the span, built only when accessibility asks.
+        toggle.widget_info(|| {
+            let verb = if collapsed { "Expand" } else { "Collapse" };
+            let name = format!("{verb} {}: {}", s.service, s.name);
+            egui::WidgetInfo::labeled(egui::Role::Button, true, name)
+        });
         if toggle.clicked() {
             state.toggle(span);
         }

@@ -79,9 +79,22 @@ impl Replay {
 }
 
 pub fn client_for(url: &str) -> HttpClient {
+    client_with_timeout(url, 5)
+}
+
+pub fn client_with_timeout(url: &str, seconds: u64) -> HttpClient {
     let mut conn = Connection::prometheus(ConnectionId(1), "traces", url);
-    conn.timeout_secs = 5;
+    conn.timeout_secs = seconds;
     HttpClient::new(&conn).expect("client")
+}
+
+/// A server that answers every request with `answer`, but only after `delay`: slower than a
+/// client's timeout, it must end in a timeout error.
+pub fn slow_server(delay: std::time::Duration, answer: Vec<u8>) -> Replay {
+    Replay::start(move |_, _| {
+        std::thread::sleep(delay);
+        (200, JSON, answer.clone())
+    })
 }
 
 pub fn fixture(path: &str) -> Vec<u8> {
