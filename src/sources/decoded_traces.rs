@@ -3,7 +3,10 @@
 
 use super::error::SourceError;
 use crate::model::{Span, Trace, TraceId};
+use serde::Deserialize;
+use serde::de::{Error as _, SeqAccess};
 use std::collections::HashMap;
+use std::sync::mpsc;
 
 /// Traces read from one response or file.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -112,6 +115,78 @@ impl SpanCollector {
             notes,
         }
     }
+}
+
+/// Spans handed from the JSON reader to the converter at a time; arrays shorter than this are
+/// converted on the reading thread.
+pub(crate) const SPAN_BATCH: usize = 2048;
+
+/// Reads the array `seq` in batches of `SPAN_BATCH` elements and hands each batch to
+/// `convert`, in order. Above one batch, this thread reads JSON while a scoped thread named
+/// `name` converts the batches already read (the reader is the bottleneck: BENCHMARKS.md,
+/// about 1.6x on two cores). A read error stops both and is returned once the converter has
+/// finished what it had; a panic in the converter is passed on.
+pub(crate) fn convert_while_reading<'de, A, T, C>(
+    mut seq: A,
+    name: &str,
+    mut convert: C,
+) -> Result<(), A::Error>
+where
+    A: SeqAccess<'de>,
+    T: Deserialize<'de> + Send,
+    C: FnMut(Vec<T>) + Send,
+{
+    let first = read_batch(&mut seq)?;
+    if first.len() < SPAN_BATCH {
+        convert(first);
+        return Ok(());
+    }
+    std::thread::scope(|scope| {
+        let (batches, received) = mpsc::sync_channel::<Vec<T>>(4);
+        let converter = std::thread::Builder::new()
+            .name(name.to_owned())
+            .spawn_scoped(scope, move || {
+                for batch in received {
+                    convert(batch);
+                }
+            })
+            .map_err(|e| A::Error::custom(format!("no thread to convert spans: {e}")))?;
+        let mut result = Ok(());
+        let mut batch = first;
+        loop {
+            let last = batch.len() < SPAN_BATCH;
+            // The converter only goes away by panicking; its join below passes that on.
+            if batches.send(batch).is_err() || last {
+                break;
+            }
+            match read_batch(&mut seq) {
+                Ok(next) => batch = next,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        drop(batches);
+        if let Err(panic) = converter.join() {
+            std::panic::resume_unwind(panic);
+        }
+        result
+    })
+}
+
+/// Up to `SPAN_BATCH` elements; fewer only at the end of the array.
+fn read_batch<'de, A: SeqAccess<'de>, T: Deserialize<'de>>(
+    seq: &mut A,
+) -> Result<Vec<T>, A::Error> {
+    let mut batch = Vec::with_capacity(SPAN_BATCH);
+    while batch.len() < SPAN_BATCH {
+        match seq.next_element()? {
+            Some(element) => batch.push(element),
+            None => break,
+        }
+    }
+    Ok(batch)
 }
 
 /// A serde_json error as the `Decode` error of `url`, keeping its line and column.

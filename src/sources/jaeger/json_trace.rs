@@ -9,17 +9,15 @@
 //! hex (test data uses `span-1`) are replaced by stable hashes and counted.
 
 use crate::model::{AttrValue, Span, SpanEvent, SpanId, SpanLink, SpanStatus, TraceId};
-use crate::sources::decoded_traces::SpanCollector;
+use crate::sources::decoded_traces::{SpanCollector, convert_while_reading};
 use crate::sources::json_scalars::{FlexU64, JsonStr, null_as_default};
 use crate::sources::otlp_traces::decode_base64;
 use serde::Deserialize;
-use serde::de::{
-    DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
-};
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, mpsc};
+use std::sync::Arc;
 
 /// The legacy API envelope: `{"data": [...], "errors": [{"code", "msg"}]}`.
 #[derive(Debug, Default, Deserialize)]
@@ -161,67 +159,15 @@ impl<'de> Visitor<'de> for SpanList<'_> {
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an array of Jaeger spans")
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
         let trace = self.0;
-        let first = read_batch(&mut seq)?;
-        if first.len() < SPAN_BATCH {
-            trace.add_all(first);
-            return Ok(());
-        }
-        // A large trace: this thread reads JSON while another converts the spans already read
-        // (BENCHMARKS.md: about 1.6× on two cores). Batches arrive in order, so spans do too.
-        std::thread::scope(|scope| {
-            let (batches, received) = mpsc::sync_channel::<Vec<SpanJson<'de>>>(4);
-            let converter = std::thread::Builder::new()
-                .name("jaeger-spans".to_owned())
-                .spawn_scoped(scope, move || {
-                    for batch in received {
-                        trace.add_all(batch);
-                    }
-                })
-                .map_err(|e| A::Error::custom(format!("no thread to convert spans: {e}")))?;
-            let mut result = Ok(());
-            let mut batch = first;
-            loop {
-                let last = batch.len() < SPAN_BATCH;
-                // The converter only goes away by panicking; its join below passes that on.
-                if batches.send(batch).is_err() || last {
-                    break;
-                }
-                match read_batch(&mut seq) {
-                    Ok(next) => batch = next,
-                    Err(e) => {
-                        result = Err(e);
-                        break;
-                    }
-                }
-            }
-            drop(batches);
-            if let Err(panic) = converter.join() {
-                std::panic::resume_unwind(panic);
-            }
-            result
+        convert_while_reading(seq, "jaeger-spans", |batch: Vec<SpanJson<'de>>| {
+            trace.add_all(batch)
         })
     }
     fn visit_unit<E>(self) -> Result<(), E> {
         Ok(())
     }
-}
-
-/// Spans handed from the JSON reader to the converter at a time; traces smaller than this are
-/// converted on the reading thread.
-const SPAN_BATCH: usize = 2048;
-
-/// Up to `SPAN_BATCH` spans; fewer only at the end of the array.
-fn read_batch<'de, A: SeqAccess<'de>>(seq: &mut A) -> Result<Vec<SpanJson<'de>>, A::Error> {
-    let mut batch = Vec::with_capacity(SPAN_BATCH);
-    while batch.len() < SPAN_BATCH {
-        match seq.next_element()? {
-            Some(span) => batch.push(span),
-            None => break,
-        }
-    }
-    Ok(batch)
 }
 
 /// One span as written, its strings borrowed from the input where possible.
@@ -686,7 +632,7 @@ mod tests {
     #[test]
     fn a_large_trace_read_on_two_threads_keeps_every_span_and_count() {
         // More than two batches, one span with ids that are not hex and one with no span id.
-        let n = 2 * super::SPAN_BATCH + 7;
+        let n = 2 * crate::sources::decoded_traces::SPAN_BATCH + 7;
         let extra = r#",{"traceID":"0af7651916cd43dd8448eb211c80319c","spanID":"span-x","operationName":"odd","startTime":99999,"duration":1,"processID":"p1"},{"traceID":"0af7651916cd43dd8448eb211c80319c","spanID":"","operationName":"no id","startTime":5,"duration":1}"#;
         let body = in_envelope(&(spans_json(n) + extra));
         let decoded = open_trace_bytes("big", body.as_bytes()).expect("decodes");
