@@ -43,11 +43,6 @@ impl SpanCollector {
         self.spans.push(span);
     }
 
-    pub fn reserve(&mut self, additional: usize) {
-        self.trace_ids.reserve(additional);
-        self.spans.reserve(additional);
-    }
-
     /// The spans gathered so far, in the order they were pushed.
     pub fn spans_mut(&mut self) -> &mut [Span] {
         &mut self.spans

@@ -147,7 +147,7 @@ impl<'de> Visitor<'de> for TopLevel {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TraceFileJson, A::Error> {
         let mut keys = Vec::new();
-        let mut resource_spans: Option<Vec<ResourceSpansJson>> = None;
+        let mut otlp: Option<SpanCollector> = None;
         let mut data: Option<Vec<TraceJson>> = None;
         let mut errors: Vec<ErrorJson> = Vec::new();
         let mut bare = TraceObject::default();
@@ -155,16 +155,13 @@ impl<'de> Visitor<'de> for TopLevel {
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "resourceSpans" | "batches" => {
-                    let list: Option<Vec<ResourceSpansJson>> = map.next_value()?;
-                    resource_spans
-                        .get_or_insert_with(Vec::new)
-                        .extend(list.unwrap_or_default());
+                    let list: ResourceSpansJson = map.next_value()?;
+                    otlp.get_or_insert_default().append(list.0);
                 }
                 "result" | "trace" => {
                     let inner: Option<OtlpTracesJson> = map.next_value()?;
-                    resource_spans
-                        .get_or_insert_with(Vec::new)
-                        .extend(inner.unwrap_or_default().resource_spans);
+                    otlp.get_or_insert_default()
+                        .append(inner.unwrap_or_default().0);
                 }
                 "data" => data = map.next_value()?,
                 "errors" => errors = map.next_value::<Option<_>>()?.unwrap_or_default(),
@@ -173,8 +170,8 @@ impl<'de> Visitor<'de> for TopLevel {
             }
             keys.push(key);
         }
-        Ok(if let Some(resource_spans) = resource_spans {
-            TraceFileJson::Otlp(OtlpTracesJson { resource_spans })
+        Ok(if let Some(spans) = otlp {
+            TraceFileJson::Otlp(OtlpTracesJson(spans))
         } else if let Some(traces) = data {
             TraceFileJson::Jaeger(traces)
         } else if !errors.is_empty() {
