@@ -784,7 +784,7 @@ mod tests {
             assert_eq!(trace.spans.len(), n + 2);
             for (i, span) in trace.spans.iter().enumerate() {
                 assert_eq!(span.name, format!("op \"{i}\""));
-                assert_eq!(span.parent.map(|p| p as usize), (i > 0).then(|| i / 2));
+                assert_eq!(span.parent.map(|p| p as usize), (i > 0).then_some(i / 2));
                 assert_eq!(
                     span.attributes,
                     vec![
