@@ -8,6 +8,7 @@ use crate::model::{TraceId, TraceSummary};
 use crate::sources::decoded_traces::{DecodedTraces, SpanCollector, decode_error, off_the_runtime};
 use crate::sources::error::SourceError;
 use crate::sources::http::HttpResponse;
+use crate::sources::json_scalars::from_json_bytes;
 use crate::sources::json_scalars::{FlexU64, null_as_default};
 use crate::sources::otlp_traces::{self, OtlpTracesJson};
 use serde::Deserialize;
@@ -90,7 +91,7 @@ fn decode<T: DeserializeOwned>(response: &HttpResponse) -> Result<T, SourceError
     if let Some(error) = failure(response) {
         return Err(error);
     }
-    serde_json::from_slice(&response.body).map_err(|e| decode_error(&response.url, &e))
+    from_json_bytes(&response.body).map_err(|e| decode_error(&response.url, &e))
 }
 
 #[derive(Deserialize)]

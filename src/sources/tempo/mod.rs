@@ -18,6 +18,7 @@ use crate::model::TraceId;
 use crate::sources::decoded_traces::{DecodedTraces, SpanCollector, decode_error, off_the_runtime};
 use crate::sources::error::SourceError;
 use crate::sources::http::{HttpClient, HttpResponse};
+use crate::sources::json_scalars::from_json_bytes;
 use crate::sources::json_scalars::null_as_default;
 use crate::sources::otlp_traces::{self, OtlpTracesJson};
 use serde::Deserialize;
@@ -246,7 +247,7 @@ fn decode<T: DeserializeOwned>(response: &HttpResponse) -> Result<T, SourceError
     if let Some(error) = failure(response) {
         return Err(error);
     }
-    serde_json::from_slice(&response.body).map_err(|e| decode_error(&response.url, &e))
+    from_json_bytes(&response.body).map_err(|e| decode_error(&response.url, &e))
 }
 
 /// `/api/v2/traces/{id}`: `{"trace": TracesData, "status"?, "message"?}`.
@@ -281,7 +282,7 @@ fn decode_trace(response: &HttpResponse, wrapped: bool) -> Result<TempoTrace, So
     let mut out = SpanCollector::default();
     let partial = if wrapped {
         let answer: TraceV2Json =
-            serde_json::from_slice(&response.body).map_err(|e| decode_error(&response.url, &e))?;
+            from_json_bytes(&response.body).map_err(|e| decode_error(&response.url, &e))?;
         otlp_traces::collect_json(answer.trace, &mut out);
         answer
             .status
@@ -289,7 +290,7 @@ fn decode_trace(response: &HttpResponse, wrapped: bool) -> Result<TempoTrace, So
             .map(|_| answer.message)
     } else {
         let answer: OtlpTracesJson =
-            serde_json::from_slice(&response.body).map_err(|e| decode_error(&response.url, &e))?;
+            from_json_bytes(&response.body).map_err(|e| decode_error(&response.url, &e))?;
         otlp_traces::collect_json(answer, &mut out);
         None
     };
