@@ -5,7 +5,7 @@
 mod support;
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable as _;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use signalscope::app::{SignalscopeApp, Startup};
 use signalscope::demo::{DemoConfig, DemoShop};
 use signalscope::fetch::Runtime;
@@ -328,8 +328,13 @@ fn a_latency_series_opens_slow_traces_and_a_span_opens_its_service_metrics() {
     });
     h.run_steps(60);
     let root_service = first.root_service.clone();
-    // The root span is selected by a click on its row.
-    h.get_all_by_label_contains(&format!("{root_service}: "))
+    // The root span is selected by a click on its row (not on its collapse toggle).
+    h.get_all_by_role(egui::accesskit::Role::Row)
+        .filter(|row| {
+            row.accesskit_node()
+                .label()
+                .is_some_and(|l| l.starts_with(&format!("{root_service}: ")))
+        })
         .last()
         .unwrap()
         .click();
