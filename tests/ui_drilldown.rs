@@ -335,7 +335,7 @@ fn a_latency_series_opens_slow_traces_and_a_span_opens_its_service_metrics() {
                 .label()
                 .is_some_and(|l| l.starts_with(&format!("{root_service}: ")))
         })
-        .last()
+        .next_back()
         .unwrap()
         .click();
     h.run_steps(2);
