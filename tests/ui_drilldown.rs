@@ -330,12 +330,11 @@ fn a_latency_series_opens_slow_traces_and_a_span_opens_its_service_metrics() {
     let root_service = first.root_service.clone();
     // The root span is selected by a click on its row (not on its collapse toggle).
     h.get_all_by_role(egui::accesskit::Role::Row)
-        .filter(|row| {
+        .rfind(|row| {
             row.accesskit_node()
                 .label()
                 .is_some_and(|l| l.starts_with(&format!("{root_service}: ")))
         })
-        .next_back()
         .unwrap()
         .click();
     h.run_steps(2);
