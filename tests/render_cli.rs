@@ -28,7 +28,7 @@ fn recorded_range() -> TimeRange {
 fn workspace_file(dir: &Path, url: &str) -> (Workspace, PathBuf) {
     let mut ws = Workspace::default();
     let id = ws.add_prometheus_with_panel(url, "demo_queue_depth > 60");
-    ws.panels.iter_mut().find(|p| p.id == id).unwrap().title = "Queue depth".into();
+    ws.panel_mut(id).unwrap().title = "Queue depth".into();
     ws.time.range = recorded_range();
     ws.time.zone = TimeZoneChoice::Utc;
     let path = dir.join("workspace.ron");

@@ -166,9 +166,7 @@ impl SignalscopeApp {
             Action::ExportPng { panel, path: None } => {
                 let name = self
                     .workspace
-                    .panels
-                    .iter()
-                    .find(|p| p.id == panel)
+                    .panel(panel)
                     .map_or("panel".to_owned(), |p| file_stem(&p.title));
                 let job = self.runtime.spawn(self.waker(), move |_| async move {
                     rfd::AsyncFileDialog::new()

@@ -25,7 +25,7 @@ pub fn panel_snapshot(
     state: Option<&PanelState>,
     id: PanelId,
 ) -> Option<PanelSnapshot> {
-    let panel = ws.panels.iter().find(|p| p.id == id)?.clone();
+    let panel = ws.panel(id)?.clone();
     Some(PanelSnapshot {
         panel,
         data: state.and_then(|s| s.last.clone()),

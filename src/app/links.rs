@@ -179,7 +179,7 @@ impl SignalscopeApp {
             .as_deref()
             .and_then(|name| self.named_connection(name, signal));
         if let Some(c) = connection
-            && let Some(p) = self.workspace.panels.iter_mut().find(|p| p.id == target)
+            && let Some(p) = self.workspace.panel_mut(target)
         {
             p.kind.set_connection(Some(c));
         }
@@ -353,7 +353,7 @@ impl SignalscopeApp {
             .workspace
             .panel_connection(id)
             .is_some_and(|c| c.kind == SourceKind::Tempo);
-        if let Some(panel) = self.workspace.panels.iter_mut().find(|p| p.id == id)
+        if let Some(panel) = self.workspace.panel_mut(id)
             && let PanelKind::Traces(spec) = &mut panel.kind
         {
             spec.service = service.to_owned();
@@ -370,7 +370,7 @@ impl SignalscopeApp {
 
     /// Makes a (new) metrics panel chart `queries`, and runs it.
     fn set_metrics(&mut self, id: PanelId, title: &str, queries: Vec<String>) {
-        if let Some(panel) = self.workspace.panels.iter_mut().find(|p| p.id == id) {
+        if let Some(panel) = self.workspace.panel_mut(id) {
             panel.title = title.to_owned();
             if let PanelKind::Metrics(spec) = &mut panel.kind {
                 spec.queries = queries
@@ -408,13 +408,7 @@ impl SignalscopeApp {
         let Some(conn) = self.workspace.panel_connection(id).cloned() else {
             return;
         };
-        let Some(PanelKind::Logs(spec)) = self
-            .workspace
-            .panels
-            .iter()
-            .find(|p| p.id == id)
-            .map(|p| &p.kind)
-        else {
+        let Some(PanelKind::Logs(spec)) = self.workspace.panel(id).map(|p| &p.kind) else {
             return;
         };
         let pattern = TraceLinkPattern::configured(&self.workspace.correlations.trace_id_pattern)
@@ -461,13 +455,7 @@ impl SignalscopeApp {
             .workspace
             .panel_connection(id)
             .is_some_and(|c| c.kind == SourceKind::Loki);
-        let Some(PanelKind::Logs(spec)) = self
-            .workspace
-            .panels
-            .iter_mut()
-            .find(|p| p.id == id)
-            .map(|p| &mut p.kind)
-        else {
+        let Some(PanelKind::Logs(spec)) = self.workspace.panel_mut(id).map(|p| &mut p.kind) else {
             return;
         };
         if on_loki {
@@ -490,7 +478,7 @@ impl SignalscopeApp {
     /// The link that reproduces a panel's view: its query (or open trace), connection and
     /// the range on show, made absolute.
     pub(super) fn panel_link(&self, id: PanelId) -> Option<Link> {
-        let panel = self.workspace.panels.iter().find(|p| p.id == id)?;
+        let panel = self.workspace.panel(id)?;
         let connection = self.workspace.panel_connection(id);
         let on_loki = connection.is_some_and(|c| c.kind == SourceKind::Loki);
         let to = match &panel.kind {

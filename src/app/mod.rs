@@ -633,13 +633,7 @@ impl SignalscopeApp {
             .workspace
             .panel_connection(id)
             .is_some_and(|c| c.kind == SourceKind::Loki);
-        let Some(kind) = self
-            .workspace
-            .panels
-            .iter()
-            .find(|p| p.id == id)
-            .map(|p| &p.kind)
-        else {
+        let Some(kind) = self.workspace.panel(id).map(|p| &p.kind) else {
             return;
         };
         let Some(connection) = kind.connection() else {
@@ -662,7 +656,7 @@ impl SignalscopeApp {
 
     /// Starts the panel's query over the global range; a query already in flight is aborted.
     fn run_query(&mut self, id: PanelId) {
-        let Some(panel) = self.workspace.panels.iter().find(|p| p.id == id) else {
+        let Some(panel) = self.workspace.panel(id) else {
             return;
         };
         let kind = panel.kind.clone();

@@ -151,11 +151,17 @@ impl Workspace {
         self.connections.iter().find(|c| c.id == id)
     }
 
+    pub fn panel(&self, id: PanelId) -> Option<&Panel> {
+        self.panels.iter().find(|p| p.id == id)
+    }
+
+    pub fn panel_mut(&mut self, id: PanelId) -> Option<&mut Panel> {
+        self.panels.iter_mut().find(|p| p.id == id)
+    }
+
     /// The connection a panel reads, if it has one that still exists.
     pub fn panel_connection(&self, panel: PanelId) -> Option<&Connection> {
-        self.panels
-            .iter()
-            .find(|p| p.id == panel)
+        self.panel(panel)
             .and_then(|p| p.kind.connection())
             .and_then(|c| self.connection(c))
     }
