@@ -63,6 +63,17 @@ impl<'de: 'a, 'a> Deserialize<'de> for JsonStr<'a> {
     }
 }
 
+/// A visitor used where serde wants a seed: the value is read as it comes, so a visitor that
+/// reads arrays into a reader it borrows also takes `null` (its `visit_unit`).
+pub(crate) struct Visiting<V>(pub V);
+
+impl<'de, V: Visitor<'de>> de::DeserializeSeed<'de> for Visiting<V> {
+    type Value = V::Value;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<V::Value, D::Error> {
+        deserializer.deserialize_any(self.0)
+    }
+}
+
 /// An unsigned integer written as a number or a decimal string.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub(crate) struct FlexU64(pub u64);

@@ -9,13 +9,14 @@
 
 use super::decoded_traces::{SpanCollector, convert_while_reading};
 use super::json_scalars::{
-    FlexF64, FlexI64, FlexU64, JsonStr, SpanKindNumber, StatusCodeNumber, TextId, null_as_default,
+    FlexF64, FlexI64, FlexU64, JsonStr, SpanKindNumber, StatusCodeNumber, TextId, Visiting,
+    null_as_default,
 };
 use crate::model::{AttrValue, Span, SpanEvent, SpanId, SpanLink, SpanStatus, TraceId};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{KeyValue, any_value};
 use serde::Deserialize;
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
@@ -45,7 +46,7 @@ impl<'de> Deserialize<'de> for OtlpTracesJson {
                 while let Some(key) = map.next_key::<JsonStr>()? {
                     match key.as_str() {
                         "resourceSpans" | "batches" => {
-                            map.next_value_seed(ResourceSpansList(&mut reader))?
+                            map.next_value_seed(Visiting(ResourceSpansList(&mut reader)))?
                         }
                         _ => {
                             map.next_value::<IgnoredAny>()?;
@@ -67,7 +68,7 @@ pub(crate) struct ResourceSpansJson(pub SpanCollector);
 impl<'de> Deserialize<'de> for ResourceSpansJson {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let mut reader = OtlpReader::default();
-        ResourceSpansList(&mut reader).deserialize(deserializer)?;
+        deserializer.deserialize_any(ResourceSpansList(&mut reader))?;
         Ok(ResourceSpansJson(reader.finish()))
     }
 }
@@ -123,13 +124,6 @@ impl OtlpReader {
 /// A `resourceSpans` array into an [`OtlpReader`]; `null` is none.
 struct ResourceSpansList<'r>(&'r mut OtlpReader);
 
-impl<'de> DeserializeSeed<'de> for ResourceSpansList<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
 impl<'de> Visitor<'de> for ResourceSpansList<'_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -137,7 +131,7 @@ impl<'de> Visitor<'de> for ResourceSpansList<'_> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         while seq
-            .next_element_seed(ResourceSpansObject(&mut *self.0))?
+            .next_element_seed(Visiting(ResourceSpansObject(&mut *self.0)))?
             .is_some()
         {}
         Ok(())
@@ -149,13 +143,6 @@ impl<'de> Visitor<'de> for ResourceSpansList<'_> {
 
 /// One `{"resource", "scopeSpans"}` object.
 struct ResourceSpansObject<'r>(&'r mut OtlpReader);
-
-impl<'de> DeserializeSeed<'de> for ResourceSpansObject<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
 
 impl<'de> Visitor<'de> for ResourceSpansObject<'_> {
     type Value = ();
@@ -175,7 +162,7 @@ impl<'de> Visitor<'de> for ResourceSpansObject<'_> {
                     reader.resources[index as usize] = Some((service, Arc::from(attributes)));
                 }
                 "scopeSpans" | "instrumentationLibrarySpans" => {
-                    map.next_value_seed(ScopeSpansList(&mut *reader, index))?
+                    map.next_value_seed(Visiting(ScopeSpansList(&mut *reader, index)))?
                 }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
@@ -192,13 +179,6 @@ impl<'de> Visitor<'de> for ResourceSpansObject<'_> {
 /// A `scopeSpans` array under resource `.1`.
 struct ScopeSpansList<'r>(&'r mut OtlpReader, u32);
 
-impl<'de> DeserializeSeed<'de> for ScopeSpansList<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
 impl<'de> Visitor<'de> for ScopeSpansList<'_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -207,7 +187,7 @@ impl<'de> Visitor<'de> for ScopeSpansList<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let (reader, resource) = (self.0, self.1);
         while seq
-            .next_element_seed(ScopeSpansObject(&mut *reader, resource))?
+            .next_element_seed(Visiting(ScopeSpansObject(&mut *reader, resource)))?
             .is_some()
         {}
         Ok(())
@@ -219,13 +199,6 @@ impl<'de> Visitor<'de> for ScopeSpansList<'_> {
 
 /// One `{"scope", "spans"}` object under resource `.1`.
 struct ScopeSpansObject<'r>(&'r mut OtlpReader, u32);
-
-impl<'de> DeserializeSeed<'de> for ScopeSpansObject<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
 
 impl<'de> Visitor<'de> for ScopeSpansObject<'_> {
     type Value = ();
@@ -242,7 +215,7 @@ impl<'de> Visitor<'de> for ScopeSpansObject<'_> {
                     let scope: Option<ScopeJson> = map.next_value()?;
                     reader.groups[group as usize].1 = Arc::from(scope.unwrap_or_default().name);
                 }
-                "spans" => map.next_value_seed(SpanList(&mut *reader, group))?,
+                "spans" => map.next_value_seed(Visiting(SpanList(&mut *reader, group)))?,
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -257,13 +230,6 @@ impl<'de> Visitor<'de> for ScopeSpansObject<'_> {
 
 /// A `spans` array in scope group `.1`, converted while it is read.
 struct SpanList<'r>(&'r mut OtlpReader, u32);
-
-impl<'de> DeserializeSeed<'de> for SpanList<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
 
 impl<'de> Visitor<'de> for SpanList<'_> {
     type Value = ();

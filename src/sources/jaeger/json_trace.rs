@@ -10,10 +10,10 @@
 
 use crate::model::{AttrValue, Span, SpanEvent, SpanId, SpanLink, SpanStatus, TraceId};
 use crate::sources::decoded_traces::{SpanCollector, convert_while_reading};
-use crate::sources::json_scalars::{FlexU64, JsonStr, null_as_default};
+use crate::sources::json_scalars::{FlexU64, JsonStr, Visiting, null_as_default};
 use crate::sources::otlp_traces::decode_base64;
 use serde::Deserialize;
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
@@ -84,7 +84,7 @@ impl TraceObject {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "spans" => map.next_value_seed(SpanList(self))?,
+            "spans" => map.next_value_seed(Visiting(SpanList(self)))?,
             "processes" => {
                 let processes: Option<HashMap<String, ProcessJson<'de>>> = map.next_value()?;
                 self.processes = processes
@@ -146,13 +146,6 @@ impl TraceObject {
 
 /// The `spans` array, read span by span into a [`TraceObject`]; `null` is no spans.
 pub(crate) struct SpanList<'t>(pub &'t mut TraceObject);
-
-impl<'de> DeserializeSeed<'de> for SpanList<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
 
 impl<'de> Visitor<'de> for SpanList<'_> {
     type Value = ();
