@@ -2,11 +2,11 @@
 //! traces, with counts of what could not be kept so nothing is dropped silently.
 
 use super::error::SourceError;
-use crate::model::{Span, Trace, TraceId};
+use crate::model::{AttrValue, Span, Trace, TraceId};
 use serde::Deserialize;
 use serde::de::{Error as _, SeqAccess};
 use std::collections::HashMap;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 
 /// Traces read from one response or file.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -108,6 +108,21 @@ impl SpanCollector {
             dropped_spans,
             dropped_links,
             notes,
+        }
+    }
+}
+
+/// Empty resource and scope shared by every span that has none: an empty `Arc` still allocates.
+pub(crate) struct SharedEmpty {
+    pub resource: Arc<[(String, AttrValue)]>,
+    pub scope: Arc<str>,
+}
+
+impl Default for SharedEmpty {
+    fn default() -> Self {
+        Self {
+            resource: Arc::from([]),
+            scope: Arc::from(""),
         }
     }
 }

@@ -7,7 +7,7 @@
 //! this decoder reads typed serde structs that accept every form and go to `model::Span`
 //! in one pass, without a JSON tree: a million-span trace decodes at hundreds of MB/s.
 
-use super::decoded_traces::{SpanCollector, convert_while_reading};
+use super::decoded_traces::{SharedEmpty, SpanCollector, convert_while_reading};
 use super::json_scalars::{
     FlexF64, FlexI64, FlexU64, JsonStr, SpanKindNumber, StatusCodeNumber, TextId, Visiting,
     null_as_default,
@@ -89,16 +89,14 @@ struct OtlpReader {
     groups: Vec<(u32, Arc<str>)>,
     /// Per `resourceSpans` object; `None` until (unless) its `resource` is read.
     resources: Vec<Option<Resource>>,
-    /// Stand-ins until `finish`: an empty `Arc` still allocates, once per span otherwise.
-    no_resource: SharedAttributes,
-    no_scope: Arc<str>,
+    /// Stand-ins for resource and scope until `finish`.
+    empty: SharedEmpty,
 }
 
 impl OtlpReader {
     fn add_all(&mut self, spans: Vec<SpanJson<'_>>, group: u32) {
         for span in spans {
-            let stand_in = (&self.no_resource, &self.no_scope);
-            if let Some((trace_id, span)) = convert_span(span, &mut self.spans, stand_in) {
+            if let Some((trace_id, span)) = convert_span(span, &mut self.spans, &self.empty) {
                 self.spans.push(trace_id, span);
                 self.group_of.push(group);
             }
@@ -498,7 +496,7 @@ pub(crate) fn collect_json(traces: OtlpTracesJson, out: &mut SpanCollector) {
 fn convert_span(
     span: SpanJson<'_>,
     out: &mut SpanCollector,
-    (resource, scope): (&SharedAttributes, &Arc<str>),
+    empty: &SharedEmpty,
 ) -> Option<(TraceId, Span)> {
     let (Some(trace_id), Some(span_id)) = (span.trace_id.0, span.span_id.0) else {
         out.dropped_spans += 1;
@@ -544,8 +542,8 @@ fn convert_span(
                 })
                 .collect(),
             links,
-            resource: Arc::clone(resource),
-            scope: Arc::clone(scope),
+            resource: Arc::clone(&empty.resource),
+            scope: Arc::clone(&empty.scope),
         },
     ))
 }

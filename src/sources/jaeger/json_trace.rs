@@ -9,7 +9,7 @@
 //! hex (test data uses `span-1`) are replaced by stable hashes and counted.
 
 use crate::model::{AttrValue, Span, SpanEvent, SpanId, SpanLink, SpanStatus, TraceId};
-use crate::sources::decoded_traces::{SpanCollector, convert_while_reading};
+use crate::sources::decoded_traces::{SharedEmpty, SpanCollector, convert_while_reading};
 use crate::sources::json_scalars::{FlexU64, JsonStr, Visiting, null_as_default};
 use crate::sources::otlp_traces::decode_base64;
 use serde::Deserialize;
@@ -317,21 +317,6 @@ impl TagJson<'_> {
     fn into_pair(self) -> (String, AttrValue) {
         let key = self.key.0.to_string();
         (key, self.into_value())
-    }
-}
-
-/// Empty resource and scope shared by every span that has none: an empty `Arc` still allocates.
-struct SharedEmpty {
-    resource: Arc<[(String, AttrValue)]>,
-    scope: Arc<str>,
-}
-
-impl Default for SharedEmpty {
-    fn default() -> Self {
-        Self {
-            resource: Arc::from([]),
-            scope: Arc::from(""),
-        }
     }
 }
 
