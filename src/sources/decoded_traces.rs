@@ -112,6 +112,10 @@ impl SpanCollector {
     }
 }
 
+/// A service's name and the resource attributes its spans share (a Jaeger process, an OTLP
+/// resource).
+pub(crate) type Resource = (String, Arc<[(String, AttrValue)]>);
+
 /// Empty resource and scope shared by every span that has none: an empty `Arc` still allocates.
 pub(crate) struct SharedEmpty {
     pub resource: Arc<[(String, AttrValue)]>,

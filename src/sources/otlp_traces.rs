@@ -7,7 +7,7 @@
 //! this decoder reads typed serde structs that accept every form and go to `model::Span`
 //! in one pass, without a JSON tree: a million-span trace decodes at hundreds of MB/s.
 
-use super::decoded_traces::{SharedEmpty, SpanCollector, convert_while_reading};
+use super::decoded_traces::{Resource, SharedEmpty, SpanCollector, convert_while_reading};
 use super::json_scalars::{
     FlexF64, FlexI64, FlexU64, JsonStr, SpanKindNumber, StatusCodeNumber, TextId, Visiting,
     null_as_default,
@@ -72,12 +72,6 @@ impl<'de> Deserialize<'de> for ResourceSpansJson {
         Ok(ResourceSpansJson(reader.finish()))
     }
 }
-
-/// Attributes shared by many spans (a resource's).
-type SharedAttributes = Arc<[(String, AttrValue)]>;
-
-/// A resource's service name and attributes, shared by its spans.
-type Resource = (String, SharedAttributes);
 
 /// Spans as they are read, with the resource and scope each came under.
 #[derive(Default)]

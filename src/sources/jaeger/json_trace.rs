@@ -9,7 +9,7 @@
 //! hex (test data uses `span-1`) are replaced by stable hashes and counted.
 
 use crate::model::{AttrValue, Span, SpanEvent, SpanId, SpanLink, SpanStatus, TraceId};
-use crate::sources::decoded_traces::{SharedEmpty, SpanCollector, convert_while_reading};
+use crate::sources::decoded_traces::{Resource, SharedEmpty, SpanCollector, convert_while_reading};
 use crate::sources::json_scalars::{FlexU64, JsonStr, Visiting, null_as_default};
 use crate::sources::otlp_traces::decode_base64;
 use serde::Deserialize;
@@ -70,7 +70,7 @@ pub(crate) struct TraceObject {
     /// Per collected span, its `processID` as an index into `process_ids`.
     process_of: Vec<Option<u32>>,
     process_ids: HashMap<String, u32>,
-    processes: HashMap<String, Process>,
+    processes: HashMap<String, Resource>,
     ids: IdReader,
     shared: SharedEmpty,
 }
@@ -130,7 +130,7 @@ impl TraceObject {
     /// The spans with their process's service and resource.
     pub fn finish(mut self) -> SpanCollector {
         self.spans.rehashed_ids += self.ids.rehashed;
-        let mut by_index: Vec<Option<&Process>> = vec![None; self.process_ids.len()];
+        let mut by_index: Vec<Option<&Resource>> = vec![None; self.process_ids.len()];
         for (id, &index) in &self.process_ids {
             by_index[index as usize] = self.processes.get(id);
         }
@@ -394,11 +394,8 @@ fn span_kind(text: &str) -> i32 {
     }
 }
 
-/// A process's service name and the resource its spans share.
-type Process = (String, Arc<[(String, AttrValue)]>);
-
 /// A process as the resource its spans share, with `service.name` first.
-fn resource_of(process: ProcessJson<'_>) -> Process {
+fn resource_of(process: ProcessJson<'_>) -> Resource {
     let service = process.service_name.0.into_owned();
     let mut attrs = vec![("service.name".to_owned(), AttrValue::Str(service.clone()))];
     attrs.extend(process.tags.into_iter().map(TagJson::into_pair));
