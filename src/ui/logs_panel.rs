@@ -5,7 +5,7 @@ use super::action::Action;
 use super::log_detail::{LogDetail, log_detail_ui};
 use super::log_table::{LogTableView, log_table_ui};
 use super::log_volume_chart::log_volume_ui;
-use super::promql_editor::{QueryLanguage, query_editor_ui};
+use super::promql_editor::{QueryLanguage, query_editor_ui, query_history_menu};
 use crate::analysis::log_dedup::{DedupMode, dedup};
 use crate::analysis::log_search::find_rows;
 use crate::analysis::log_volume::{LogVolume, VOLUME_BUCKETS, log_volume};
@@ -106,7 +106,16 @@ pub fn logs_panel_ui(ui: &mut egui::Ui, view: LogsPanelView<'_>) -> Vec<Action> 
         }
         if on_loki {
             changed |= logql_field_ui(ui, id, spec, completion, &mut actions);
-            changed |= logql_history_ui(ui, spec, history);
+            // A query picked from the history runs.
+            if let Some(past) = query_history_menu(
+                ui,
+                "History",
+                "LogQL run before on this connection",
+                history,
+            ) {
+                spec.query = past;
+                changed = true;
+            }
         } else {
             changed |= local_filters_ui(ui, id, spec);
         }
@@ -196,30 +205,6 @@ fn live_ui(ui: &mut egui::Ui, id: PanelId, live: Option<&LiveStatus>, actions: &
             ui.colored_label(ui.visuals().error_fg_color, format!("retrying: {e}"));
         }
     });
-}
-
-/// The LogQL run before on this connection; true when one was picked (it runs).
-fn logql_history_ui(ui: &mut egui::Ui, spec: &mut LogsPanel, history: &[String]) -> bool {
-    let mut picked = false;
-    ui.add_enabled_ui(!history.is_empty(), |ui| {
-        ui.menu_button("History", |ui| {
-            egui::ScrollArea::vertical()
-                .max_height(300.0)
-                .show(ui, |ui| {
-                    for past in history {
-                        let text = RichText::new(past).monospace().small();
-                        if ui.add(egui::Button::new(text).truncate()).clicked() {
-                            spec.query = past.clone();
-                            picked = true;
-                            ui.close();
-                        }
-                    }
-                });
-        })
-        .response
-        .on_hover_text("LogQL run before on this connection");
-    });
-    picked
 }
 
 /// The LogQL editor of a Loki panel (label names and values from the server, pipeline

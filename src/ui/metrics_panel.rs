@@ -7,7 +7,7 @@ use super::heatmap_chart::heatmap_chart_ui;
 use super::instant_table::{TableSort, instant_table_ui};
 use super::legend::{SeriesLink, legend_ui};
 use super::metric_browser::metric_browser_ui;
-use super::promql_editor::{last_cursor, promql_editor_ui};
+use super::promql_editor::{last_cursor, promql_editor_ui, query_history_menu};
 use super::query_inspector::query_inspector_ui;
 use crate::analysis::heatmap_view::HeatmapView;
 use crate::model::{ChartData, QueryRun, TimeRange, TimeZoneChoice};
@@ -456,24 +456,15 @@ fn query_row_ui(
                 }
             },
         );
-        ui.add_enabled_ui(!history.is_empty(), |ui| {
-            ui.menu_button(format!("History {letter}"), |ui| {
-                egui::ScrollArea::vertical()
-                    .max_height(300.0)
-                    .show(ui, |ui| {
-                        for past in history {
-                            let text = RichText::new(past).monospace().small();
-                            if ui.add(egui::Button::new(text).truncate()).clicked() {
-                                query.expr = past.clone();
-                                actions.push(Action::RunQuery(id));
-                                ui.close();
-                            }
-                        }
-                    });
-            })
-            .response
-            .on_hover_text("Queries run before on this connection");
-        });
+        if let Some(past) = query_history_menu(
+            ui,
+            &format!("History {letter}"),
+            "Queries run before on this connection",
+            history,
+        ) {
+            query.expr = past;
+            actions.push(Action::RunQuery(id));
+        }
         let mut open = ui.data(|d| d.get_temp::<bool>(open_id)).unwrap_or(false);
         if ui
             .selectable_label(open, format!("Options {letter}"))

@@ -229,6 +229,35 @@ pub fn query_editor_ui(
 
 /// Where the editor's cursor was when it last had focus (a byte offset), for inserting text
 /// from elsewhere (the metric browser) at the cursor.
+/// A menu of the queries run before on a connection (disabled when there are none); returns
+/// the one picked.
+pub fn query_history_menu(
+    ui: &mut egui::Ui,
+    label: &str,
+    hover: &str,
+    history: &[String],
+) -> Option<String> {
+    let mut picked = None;
+    ui.add_enabled_ui(!history.is_empty(), |ui| {
+        ui.menu_button(label, |ui| {
+            egui::ScrollArea::vertical()
+                .max_height(300.0)
+                .show(ui, |ui| {
+                    for past in history {
+                        let text = RichText::new(past).monospace().small();
+                        if ui.add(egui::Button::new(text).truncate()).clicked() {
+                            picked = Some(past.clone());
+                            ui.close();
+                        }
+                    }
+                });
+        })
+        .response
+        .on_hover_text(hover);
+    });
+    picked
+}
+
 pub fn last_cursor(ctx: &egui::Context, id: egui::Id) -> Option<usize> {
     ctx.data(|d| d.get_temp(id.with("cursor_byte")))
 }
