@@ -29,28 +29,37 @@ pub struct LogVolume {
     pub outside: usize,
 }
 
+impl LogVolume {
+    /// `buckets` equal, empty buckets over `[start_ns, end_ns)`.
+    fn empty((start_ns, end_ns): (u64, u64), buckets: usize) -> Self {
+        let buckets = buckets.max(1);
+        let span = end_ns.saturating_sub(start_ns).max(1);
+        Self {
+            start_ns,
+            bucket_ns: span.div_ceil(buckets as u64).max(1),
+            counts: vec![[0; 6]; buckets],
+            outside: 0,
+        }
+    }
+
+    /// The bucket holding time `t_ns`, if it is inside the range.
+    fn bucket_of(&self, t_ns: u64) -> Option<usize> {
+        t_ns.checked_sub(self.start_ns)
+            .map(|d| (d / self.bucket_ns) as usize)
+            .filter(|&b| b < self.counts.len())
+    }
+}
+
 /// Buckets rows by time into `buckets` equal buckets over `[start_ns, end_ns)`.
 pub fn log_volume(
     time_ns: &[u64],
     severity: &[u8],
-    (start_ns, end_ns): (u64, u64),
+    range: (u64, u64),
     buckets: usize,
 ) -> LogVolume {
-    let buckets = buckets.max(1);
-    let span = end_ns.saturating_sub(start_ns).max(1);
-    let bucket_ns = span.div_ceil(buckets as u64).max(1);
-    let mut volume = LogVolume {
-        start_ns,
-        bucket_ns,
-        counts: vec![[0; 6]; buckets],
-        outside: 0,
-    };
+    let mut volume = LogVolume::empty(range, buckets);
     for (&t, &s) in time_ns.iter().zip(severity) {
-        let bucket = t
-            .checked_sub(start_ns)
-            .map(|d| (d / bucket_ns) as usize)
-            .filter(|&b| b < buckets);
-        match bucket {
+        match volume.bucket_of(t) {
             Some(b) => volume.counts[b][level_slot(s)] += 1,
             None => volume.outside += 1,
         }
@@ -75,18 +84,10 @@ pub fn level_name_slot(name: &str) -> usize {
 /// equal buckets over `[start_ns, end_ns)`.
 pub fn volume_from_counts(
     series: &[(&str, &[f64], &[f64])],
-    (start_ns, end_ns): (u64, u64),
+    range: (u64, u64),
     buckets: usize,
 ) -> LogVolume {
-    let buckets = buckets.max(1);
-    let span = end_ns.saturating_sub(start_ns).max(1);
-    let bucket_ns = span.div_ceil(buckets as u64).max(1);
-    let mut volume = LogVolume {
-        start_ns,
-        bucket_ns,
-        counts: vec![[0; 6]; buckets],
-        outside: 0,
-    };
+    let mut volume = LogVolume::empty(range, buckets);
     for (level, times, values) in series {
         let slot = level_name_slot(level);
         for (&t, &v) in times.iter().zip(values.iter()) {
@@ -95,12 +96,7 @@ pub fn volume_from_counts(
             }
             let t_ns = (t * 1e9) as u64;
             // A count at t covers the step before t: it belongs to the bucket before t.
-            let bucket = t_ns
-                .saturating_sub(1)
-                .checked_sub(start_ns)
-                .map(|d| (d / bucket_ns) as usize)
-                .filter(|&b| b < buckets);
-            match bucket {
+            match volume.bucket_of(t_ns.saturating_sub(1)) {
                 Some(b) => volume.counts[b][slot] += v.round() as u32,
                 None => volume.outside += v.round() as usize,
             }
