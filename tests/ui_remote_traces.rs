@@ -522,3 +522,40 @@ fn search_open_collapse_flame_and_select_a_span() {
     h.run_steps(2);
     assert_eq!(h.query_all_by_label("frontend: GET /checkout").count(), 2);
 }
+
+/// When the server goes away between the search and the service graph, the user is told why
+/// the graph could not be built, and the list stays.
+#[test]
+fn a_results_graph_from_a_server_that_went_away_says_why() {
+    let tempo = Replay::start(|path, _: &Query| match path {
+        "/api/search" => (200, JSON, fixture("tempo/search-traceql-status-error.json")),
+        _ => go_not_found(),
+    });
+    let (mut h, panel) = harness(
+        SourceKind::Tempo,
+        &tempo.url,
+        TracesPanel {
+            traceql: "{ status = error }".into(),
+            ..TracesPanel::default()
+        },
+        |_| {},
+    );
+    h.run_steps(2);
+    h.get_by_label("Search traces").click();
+    support::step_until(&mut h, "the search", |h| {
+        h.query_by_label("frontend: GET /checkout").is_some()
+    });
+    drop(tempo);
+    h.get_by_label("Service graph of these traces").click();
+    support::step_until(&mut h, "the failure", |h| {
+        h.query_by_label_contains("Could not build the service graph of the listed traces")
+            .is_some()
+    });
+    assert!(
+        h.query_by_label_contains("Calls between services in")
+            .is_none()
+    );
+    assert!(h.state().has_result(panel));
+    h.get_by_label("frontend: GET /checkout");
+    h.get_by_label("Service graph of these traces");
+}

@@ -487,12 +487,12 @@ impl SignalscopeApp {
     }
 
     fn poll_jobs(&mut self, ctx: &egui::Context) {
-        let mut trace_failures = Vec::new();
+        let mut failures = Vec::new();
         for state in self.panels.values_mut() {
-            trace_failures.extend(state.poll());
+            failures.extend(state.poll());
         }
-        for e in trace_failures {
-            self.notify(format!("Could not open the trace: {e}"), true);
+        for failure in failures {
+            self.notify(failure, true);
         }
         self.poll_live(ctx);
         if let Some(job) = self.context_job.take() {

@@ -45,13 +45,16 @@ pub struct PanelState {
 }
 
 impl PanelState {
-    /// Moves finished jobs' results into place; returns why a trace (or the traces of a
-    /// service graph) could not be read.
-    pub fn poll(&mut self) -> Option<SourceError> {
+    /// Moves finished jobs' results into place; returns what failed, worded for the user
+    /// (a trace that could not be opened, a service graph that could not be built).
+    pub fn poll(&mut self) -> Vec<String> {
+        let mut failures = Vec::new();
         if let Some(job) = self.results_graph_job.take() {
             match job.try_take() {
                 Ok(Ok(graph)) => self.results_graph = Some(Arc::new(graph)),
-                Ok(Err(e)) => return Some(e),
+                Ok(Err(e)) => failures.push(format!(
+                    "Could not build the service graph of the listed traces: {e}"
+                )),
                 Err(job) => self.results_graph_job = Some(job),
             }
         }
@@ -64,11 +67,11 @@ impl PanelState {
         if let Some(job) = self.trace_job.take() {
             match job.try_take() {
                 Ok(Ok(trace)) => self.open_trace = Some(Arc::new(trace)),
-                Ok(Err(e)) => return Some(e),
+                Ok(Err(e)) => failures.push(format!("Could not open the trace: {e}")),
                 Err(job) => self.trace_job = Some(job),
             }
         }
-        None
+        failures
     }
 
     /// The last metrics result, if this is a metrics panel that has one.
