@@ -301,14 +301,14 @@ fn the_traceql_editor_completes_tags_and_values_from_tempo() {
     let _ = panel;
 }
 
-/// "Service graph of these traces" reads every listed trace whole from Tempo (the list holds
-/// summaries) and draws the calls between their services; a listed trace Tempo no longer has
-/// is named, not silently left out. Opening a trace from the list puts the trace back.
-#[test]
-fn the_service_graph_of_tempo_results_reads_each_listed_trace() {
-    let tempo = Replay::start(|path, _: &Query| match path {
+/// A Tempo traces panel that has searched `{ status = error }` and lists its two traces;
+/// the replay serves the story trace by id when `serve_story`.
+fn searched_tempo(serve_story: bool) -> (Replay, Harness<'static, SignalscopeApp>, PanelId) {
+    let tempo = Replay::start(move |path, _: &Query| match path {
         "/api/search" => (200, JSON, fixture("tempo/search-traceql-status-error.json")),
-        p if p == format!("/api/v2/traces/{STORY}") => (200, JSON, fixture("tempo/trace-v2.json")),
+        p if serve_story && p == format!("/api/v2/traces/{STORY}") => {
+            (200, JSON, fixture("tempo/trace-v2.json"))
+        }
         _ => go_not_found(),
     });
     let (mut h, panel) = harness(
@@ -325,6 +325,15 @@ fn the_service_graph_of_tempo_results_reads_each_listed_trace() {
     support::step_until(&mut h, "the search", |h| {
         h.query_by_label("frontend: GET /checkout").is_some()
     });
+    (tempo, h, panel)
+}
+
+/// "Service graph of these traces" reads every listed trace whole from Tempo (the list holds
+/// summaries) and draws the calls between their services; a listed trace Tempo no longer has
+/// is named, not silently left out. Opening a trace from the list puts the trace back.
+#[test]
+fn the_service_graph_of_tempo_results_reads_each_listed_trace() {
+    let (tempo, mut h, panel) = searched_tempo(true);
     h.get_by_label("Service graph of these traces").click();
     support::step_until(&mut h, "the graph", |h| {
         h.query_by_label_contains("Calls between services in")
@@ -474,25 +483,7 @@ fn the_results_graph_caps_the_traces_it_reads_and_stops_at_a_dead_server() {
 /// select a span by clicking its frame.
 #[test]
 fn search_open_collapse_flame_and_select_a_span() {
-    let tempo = Replay::start(|path, _: &Query| match path {
-        "/api/search" => (200, JSON, fixture("tempo/search-traceql-status-error.json")),
-        p if p == format!("/api/v2/traces/{STORY}") => (200, JSON, fixture("tempo/trace-v2.json")),
-        _ => go_not_found(),
-    });
-    let (mut h, panel) = harness(
-        SourceKind::Tempo,
-        &tempo.url,
-        TracesPanel {
-            traceql: "{ status = error }".into(),
-            ..TracesPanel::default()
-        },
-        |_| {},
-    );
-    h.run_steps(2);
-    h.get_by_label("Search traces").click();
-    support::step_until(&mut h, "the search", |h| {
-        h.query_by_label("frontend: GET /checkout").is_some()
-    });
+    let (_tempo, mut h, panel) = searched_tempo(true);
     h.get_by_label("frontend: GET /checkout").click();
     support::step_until(&mut h, "the opened trace", |h| {
         h.state().open_trace(panel).is_some()
@@ -527,24 +518,7 @@ fn search_open_collapse_flame_and_select_a_span() {
 /// the graph could not be built, and the list stays.
 #[test]
 fn a_results_graph_from_a_server_that_went_away_says_why() {
-    let tempo = Replay::start(|path, _: &Query| match path {
-        "/api/search" => (200, JSON, fixture("tempo/search-traceql-status-error.json")),
-        _ => go_not_found(),
-    });
-    let (mut h, panel) = harness(
-        SourceKind::Tempo,
-        &tempo.url,
-        TracesPanel {
-            traceql: "{ status = error }".into(),
-            ..TracesPanel::default()
-        },
-        |_| {},
-    );
-    h.run_steps(2);
-    h.get_by_label("Search traces").click();
-    support::step_until(&mut h, "the search", |h| {
-        h.query_by_label("frontend: GET /checkout").is_some()
-    });
+    let (tempo, mut h, panel) = searched_tempo(false);
     drop(tempo);
     h.get_by_label("Service graph of these traces").click();
     support::step_until(&mut h, "the failure", |h| {

@@ -138,8 +138,8 @@ pub(crate) const SPAN_BATCH: usize = 2048;
 /// Reads the array `seq` in batches of `SPAN_BATCH` elements and hands each batch to
 /// `convert`, in order. Above one batch, this thread reads JSON while a scoped thread named
 /// `name` converts the batches already read (BENCHMARKS.md: 1.2x for Jaeger JSON, whose
-/// conversion is heavier, 1.05x for OTLP/JSON). A read error stops both and is returned once the converter has
-/// finished what it had; a panic in the converter is passed on.
+/// conversion is heavier, 1.05x for OTLP/JSON). A read error stops both and is returned once
+/// the converter has finished what it had; a panic in the converter is passed on.
 pub(crate) fn convert_while_reading<'de, A, T, C>(
     mut seq: A,
     name: &str,
