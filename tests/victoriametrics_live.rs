@@ -277,3 +277,44 @@ async fn victoriametrics_errors_become_typed_errors() {
         .unwrap_err();
     assert!(matches!(err, SourceError::Unreachable { .. }), "{err:?}");
 }
+
+/// CI once saw VictoriaMetrics die because its free port was taken before it bound; the test
+/// support starts it again on another port. Here the first attempt is pointed at a port held
+/// open on purpose.
+#[test]
+fn a_server_whose_port_is_taken_is_started_again_on_another() {
+    let bin = std::env::var("VICTORIA_METRICS_BIN")
+        .unwrap_or_else(|_| "/usr/bin/victoria-metrics".into());
+    if !std::path::Path::new(&bin).exists() {
+        // VictoriaMetrics::start in the other tests says why, and fails with CI=true.
+        return;
+    }
+    let held = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let held_port = held.local_addr().expect("addr").port();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut attempts = Vec::new();
+    let (mut child, port) = support::start_listening(
+        "victoria-metrics",
+        |port| {
+            let port = if attempts.is_empty() { held_port } else { port };
+            attempts.push(port);
+            let mut command = std::process::Command::new(&bin);
+            command
+                .arg(format!(
+                    "-storageDataPath={}",
+                    dir.path().join("data").display()
+                ))
+                .arg(format!("-httpListenAddr=127.0.0.1:{port}"))
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped());
+            command
+        },
+        |port| std::net::TcpStream::connect(("127.0.0.1", port)).is_ok(),
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(attempts.len(), 2, "{attempts:?}");
+    assert_eq!(attempts[0], held_port);
+    assert_ne!(port, held_port);
+    assert_eq!(port, attempts[1]);
+}

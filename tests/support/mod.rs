@@ -2,6 +2,10 @@
 //! recorded responses where a test needs byte-stable data.
 #![allow(dead_code)] // Each test binary uses a different part.
 
+mod listening_server;
+#[allow(unused_imports)] // Each test binary uses a different part.
+pub use listening_server::{free_port, start_listening};
+
 use std::io::Read as _;
 use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
@@ -34,45 +38,37 @@ impl Prometheus {
             return None;
         }
         let dir = tempfile::tempdir().expect("temp dir");
-        let port = free_port();
         let config = dir.path().join("prometheus.yml");
-        std::fs::write(
-            &config,
-            format!(
-                "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: ['127.0.0.1:{port}']\n{extra_scrape_configs}"
-            ),
-        )
-        .expect("write config");
-        let child = Command::new(&bin)
-            .arg(format!("--config.file={}", config.display()))
-            .arg(format!(
-                "--storage.tsdb.path={}",
-                dir.path().join("data").display()
-            ))
-            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-            .args(extra_args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start prometheus");
-        let mut prom = Self {
+        let data = dir.path().join("data");
+        let (child, port) = start_listening(
+            "prometheus",
+            |port| {
+                // The self-scrape target names the port, so the config is written per attempt.
+                std::fs::write(
+                    &config,
+                    format!(
+                        "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: ['127.0.0.1:{port}']\n{extra_scrape_configs}"
+                    ),
+                )
+                .expect("write config");
+                let mut command = Command::new(&bin);
+                command
+                    .arg(format!("--config.file={}", config.display()))
+                    .arg(format!("--storage.tsdb.path={}", data.display()))
+                    .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+                    .args(extra_args)
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped());
+                command
+            },
+            |port| http_get_status(port, "/-/ready") == Some(200),
+        );
+        Some(Self {
             url: format!("http://127.0.0.1:{port}"),
             port,
             child,
             _dir: dir,
-        };
-        prom.wait_until_ready();
-        Some(prom)
-    }
-
-    fn wait_until_ready(&mut self) {
-        wait_until_ready(
-            &mut self.child,
-            "prometheus",
-            &self.url,
-            self.port,
-            "/-/ready",
-        );
+        })
     }
 
     /// Waits until the self-scrape has stored at least `n` samples of `up` (one per second).
@@ -111,25 +107,6 @@ fn skip_or_fail(msg: &str) {
     eprintln!("SKIPPED: {msg}");
 }
 
-/// Polls `path` until it answers 200, failing with the server's stderr if it exits first.
-fn wait_until_ready(child: &mut Child, what: &str, url: &str, port: u16, path: &str) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if let Some(status) = child.try_wait().expect("poll server") {
-            let mut err = String::new();
-            if let Some(mut e) = child.stderr.take() {
-                let _ = e.read_to_string(&mut err);
-            }
-            panic!("{what} exited with {status}: {err}");
-        }
-        if http_get_status(port, path) == Some(200) {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    panic!("{what} at {url} was not ready within 60 s");
-}
-
 /// A VictoriaMetrics single-node server (Debian's `victoria-metrics`) on a free loopback port
 /// with its own data dir. It answers as soon as data is imported: the search latency offset
 /// (normally 30 s, which hides the newest samples) is zero and the response cache is off.
@@ -153,29 +130,30 @@ impl VictoriaMetrics {
             return None;
         }
         let dir = tempfile::tempdir().expect("temp dir");
-        let port = free_port();
-        let child = Command::new(&bin)
-            .arg(format!(
-                "-storageDataPath={}",
-                dir.path().join("data").display()
-            ))
-            .arg(format!("-httpListenAddr=127.0.0.1:{port}"))
-            .arg("-search.latencyOffset=0s")
-            .arg("-search.disableCache")
-            .arg("-retentionPeriod=100y")
-            .arg("-loggerLevel=ERROR")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start victoria-metrics");
-        let mut vm = Self {
+        let data = dir.path().join("data");
+        let (child, port) = start_listening(
+            "victoria-metrics",
+            |port| {
+                let mut command = Command::new(&bin);
+                command
+                    .arg(format!("-storageDataPath={}", data.display()))
+                    .arg(format!("-httpListenAddr=127.0.0.1:{port}"))
+                    .arg("-search.latencyOffset=0s")
+                    .arg("-search.disableCache")
+                    .arg("-retentionPeriod=100y")
+                    .arg("-loggerLevel=ERROR")
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped());
+                command
+            },
+            |port| http_get_status(port, "/health") == Some(200),
+        );
+        Some(Self {
             url: format!("http://127.0.0.1:{port}"),
             port,
             child,
             _dir: dir,
-        };
-        wait_until_ready(&mut vm.child, "victoria-metrics", &vm.url, port, "/health");
-        Some(vm)
+        })
     }
 }
 
@@ -184,13 +162,6 @@ impl Drop for VictoriaMetrics {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
 }
 
 /// A minimal blocking HTTP/1.0 GET, so readiness checks do not depend on the code under test.

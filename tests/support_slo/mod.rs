@@ -2,11 +2,16 @@
 //! (`tests/fixtures/slo/slo-backfill.om.txt.gz`), built into TSDB blocks by `promtool`.
 #![allow(dead_code)]
 
+#[path = "../support/listening_server.rs"]
+mod listening_server;
+#[allow(unused_imports)] // Each test binary uses a different part.
+pub use listening_server::{free_port, start_listening};
+
 use std::io::Read as _;
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Prometheus on a free loopback port over blocks made from the backfill.
 pub struct BackfilledPrometheus {
@@ -84,42 +89,27 @@ impl BackfilledPrometheus {
                 config
             }
         };
-        let port = free_port();
-        let child = Command::new(&prometheus)
-            .arg(format!("--config.file={}", config.display()))
-            .arg(format!("--storage.tsdb.path={}", data.display()))
-            // Retention counts from the newest block: the default 15 d would delete half the month.
-            .arg("--storage.tsdb.retention.time=100y")
-            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start prometheus");
-        let mut prom = Self {
+        let (child, port) = start_listening(
+            "prometheus",
+            |port| {
+                let mut command = Command::new(&prometheus);
+                command
+                    .arg(format!("--config.file={}", config.display()))
+                    .arg(format!("--storage.tsdb.path={}", data.display()))
+                    // Retention counts from the newest block: the default 15 d would delete half the month.
+                    .arg("--storage.tsdb.retention.time=100y")
+                    .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped());
+                command
+            },
+            ready,
+        );
+        Some(Self {
             url: format!("http://127.0.0.1:{port}"),
             child,
             _dir: dir,
-        };
-        prom.wait_until_ready(port);
-        Some(prom)
-    }
-
-    fn wait_until_ready(&mut self, port: u16) {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            if let Some(status) = self.child.try_wait().expect("poll prometheus") {
-                let mut err = String::new();
-                if let Some(mut e) = self.child.stderr.take() {
-                    let _ = e.read_to_string(&mut err);
-                }
-                panic!("prometheus exited with {status}: {err}");
-            }
-            if ready(port) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        panic!("prometheus at {} was not ready within 60 s", self.url);
+        })
     }
 }
 
@@ -128,13 +118,6 @@ impl Drop for BackfilledPrometheus {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
 }
 
 /// A blocking HTTP/1.0 `GET /-/ready`, independent of the code under test.
