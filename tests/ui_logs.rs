@@ -165,4 +165,34 @@ fn find_next_match_details_and_a_long_line_over_200k_lines() {
     h.run_steps(2);
     // The newest run folds 39,876 lines into its first.
     h.get_by_label_contains("x39876");
+
+    // Export as PNG (where the panel menu's dialog leads): the panel at its size on screen,
+    // drawn with its lines, whose volume bars and level marks are the info level's green.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("logs.png");
+    h.state_mut().export_panel_png(panel, out.clone());
+    support::step_until(&mut h, "the export", |h| {
+        h.query_by_label_contains("Exported").is_some()
+    });
+    let rect = h.state().panel_rect(panel).expect("panel drawn");
+    let png = image::open(&out).expect("a readable PNG").to_rgba8();
+    assert_eq!(
+        png.dimensions(),
+        (rect.width().round() as u32, rect.height().round() as u32)
+    );
+    let green = pixels_near(&png, egui::Color32::from_rgb(0x73, 0xbf, 0x69));
+    assert!(green > 500, "info-level green: {green} pixels");
+}
+
+/// Pixels within a small distance of `color`.
+fn pixels_near(image: &image::RgbaImage, color: egui::Color32) -> usize {
+    image
+        .pixels()
+        .filter(|p| {
+            let [r, g, b, _] = p.0;
+            r.abs_diff(color.r()) <= 12
+                && g.abs_diff(color.g()) <= 12
+                && b.abs_diff(color.b()) <= 12
+        })
+        .count()
 }

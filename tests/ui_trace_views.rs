@@ -449,3 +449,88 @@ fn the_service_graph_of_a_large_trace_is_built_off_the_frame() {
             .is_none()
     );
 }
+
+/// The traces panel has the panel menu every panel has: Export as PNG… asks for a file, the
+/// export is the panel as on screen with the open trace's bars (B's failing span in red), and
+/// Remove panel takes the panel and its trace away.
+#[test]
+fn a_traces_panel_exports_as_png_and_is_removed_from_its_menu() {
+    // The menu's entries, on the panel alone: Export as PNG… asks where (no path yet).
+    let mut host = Harness::builder()
+        .with_size(egui::vec2(1000.0, 600.0))
+        .build_ui_state(
+            |ui, host: &mut PanelHost| {
+                let actions = traces_panel_ui(
+                    ui,
+                    TracesPanelView {
+                        id: PanelId(7),
+                        spec: &mut host.spec,
+                        loading: false,
+                        last: Some(Ok(&host.list)),
+                        open_trace: None,
+                        results_graph: None,
+                        results_graph_progress: None,
+                        zone: TimeZoneChoice::Utc,
+                        connections: &[],
+                        focus: &mut None,
+                        completion: None,
+                    },
+                );
+                host.actions.extend(actions);
+            },
+            PanelHost {
+                spec: TracesPanel::default(),
+                list: vec![],
+                actions: Vec::new(),
+            },
+        );
+    host.get_by_label("Panel menu").click();
+    host.run_steps(2);
+    host.get_by_label("Export as PNG…").click();
+    host.run_steps(2);
+    assert_eq!(
+        host.state().actions,
+        vec![Action::ExportPng {
+            panel: PanelId(7),
+            path: None
+        }]
+    );
+
+    // In the app: the file written where the dialog would point.
+    let app = SignalscopeApp::new(
+        Arc::new(Runtime::new().unwrap()),
+        Startup {
+            workspace: Workspace::default(),
+            path: None,
+            load_error: None,
+            run_now: vec![],
+            local: None,
+        },
+    );
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 1000.0))
+        .build_ui_state(|ui, app: &mut SignalscopeApp| app.frame_ui(ui), app);
+    let panel = open(&mut h, trace_b());
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("trace.png");
+    h.state_mut().export_panel_png(panel, out.clone());
+    support::step_until(&mut h, "the export", |h| {
+        h.query_by_label_contains("Exported").is_some()
+    });
+    let rect = h.state().panel_rect(panel).expect("panel drawn");
+    let png = image::open(&out).expect("a readable PNG").to_rgba8();
+    assert_eq!(
+        png.dimensions(),
+        (rect.width().round() as u32, rect.height().round() as u32)
+    );
+    let red = pixels_near(&png, egui::Color32::from_rgb(0xf2, 0x49, 0x5c));
+    assert!(red > 50, "the failing span's error mark: {red} pixels");
+
+    h.get_by_label("Panel menu").click();
+    h.run_steps(2);
+    h.get_by_label("Remove panel").click();
+    h.run_steps(2);
+    assert!(h.state().workspace.panel(panel).is_none());
+    assert!(h.state().open_trace(panel).is_none());
+    assert!(h.query_by_label("Panel menu").is_none());
+}

@@ -131,6 +131,8 @@ impl SignalscopeApp {
                 self.workspace.panels.retain(|p| p.id != id);
                 self.workspace.layout.remove(id);
                 self.panels.remove(&id);
+                // A removed logs panel stops tailing.
+                self.live.remove(&id);
             }
             Action::EditConnection(id) => {
                 self.dialog = Some(match id.and_then(|id| self.workspace.connection(id)) {

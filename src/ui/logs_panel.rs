@@ -5,6 +5,7 @@ use super::action::Action;
 use super::log_detail::{LogDetail, log_detail_ui};
 use super::log_table::{LogTableView, log_table_ui};
 use super::log_volume_chart::log_volume_ui;
+use super::panel_menu::panel_menu;
 use super::promql_editor::{QueryLanguage, query_editor_ui, query_history_menu};
 use crate::analysis::log_dedup::{DedupMode, dedup};
 use crate::analysis::log_search::find_rows;
@@ -104,6 +105,7 @@ pub fn logs_panel_ui(ui: &mut egui::Ui, view: LogsPanelView<'_>) -> Vec<Action> 
         {
             actions.push(Action::CopyLink(id));
         }
+        panel_menu(ui, id, &mut actions);
         if on_loki {
             changed |= logql_field_ui(ui, id, spec, completion, &mut actions);
             // A query picked from the history runs.

@@ -7,6 +7,7 @@ use super::heatmap_chart::heatmap_chart_ui;
 use super::instant_table::{TableSort, instant_table_ui};
 use super::legend::{SeriesLink, legend_ui};
 use super::metric_browser::metric_browser_ui;
+use super::panel_menu::panel_menu_with;
 use super::promql_editor::{last_cursor, promql_editor_ui, query_history_menu};
 use super::query_inspector::query_inspector_ui;
 use crate::analysis::heatmap_view::HeatmapView;
@@ -379,14 +380,7 @@ fn header_ui(
                 actions.push(Action::RunQuery(id));
             }
         });
-        ui.menu_button("Panel menu", |ui| {
-            if ui.button("Export as PNG…").clicked() {
-                actions.push(Action::ExportPng {
-                    panel: id,
-                    path: None,
-                });
-                ui.close();
-            }
+        panel_menu_with(ui, id, actions, |ui, actions| {
             if ui.button("Copy link").clicked() {
                 actions.push(Action::CopyLink(id));
                 ui.close();
@@ -397,11 +391,6 @@ fn header_ui(
                 .clicked()
             {
                 actions.push(Action::CopyCsv(id));
-                ui.close();
-            }
-            ui.separator();
-            if ui.button("Remove panel").clicked() {
-                actions.push(Action::RemovePanel(id));
                 ui.close();
             }
         });

@@ -19,6 +19,7 @@ pub mod logs_panel;
 pub mod metric_browser;
 pub mod metrics_panel;
 pub mod navigation_bar;
+pub mod panel_menu;
 pub mod promql_editor;
 pub mod query_inspector;
 pub mod service_graph_view;

@@ -3,6 +3,7 @@
 //! with each row's state and time to exhaustion. The definition is edited in place.
 
 use super::action::Action;
+use super::panel_menu::panel_menu;
 use super::time_axis::{format_time, tick_label, time_grid, utc_offset};
 use crate::analysis::slo::{AlertState, Exhaustion, Severity};
 use crate::model::time_range::format_duration;
@@ -136,19 +137,7 @@ pub fn slo_panel_ui(ui: &mut egui::Ui, view: SloPanelView<'_>) -> Vec<Action> {
                 actions.push(Action::RunQuery(id));
             }
         });
-        ui.menu_button("Panel menu", |ui| {
-            if ui.button("Export as PNG…").clicked() {
-                actions.push(Action::ExportPng {
-                    panel: id,
-                    path: None,
-                });
-                ui.close();
-            }
-            if ui.button("Remove panel").clicked() {
-                actions.push(Action::RemovePanel(id));
-                ui.close();
-            }
-        });
+        panel_menu(ui, id, &mut actions);
     });
     match last {
         Some(Err(e)) => {

@@ -5,6 +5,7 @@
 
 use super::action::Action;
 use super::flame_graph::{aggregated_flame_ui, flame_graph_ui};
+use super::panel_menu::panel_menu;
 use super::promql_editor::{QueryLanguage, query_editor_ui};
 use super::service_graph_view::{results_graph_ui, service_graph_ui};
 use super::time_axis::format_time;
@@ -111,6 +112,7 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
         {
             actions.push(Action::CopyLink(id));
         }
+        panel_menu(ui, id, &mut actions);
         let form = [
             ("Service", &mut spec.service, "all"),
             ("Operation", &mut spec.operation, "all"),
