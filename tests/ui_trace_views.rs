@@ -534,3 +534,65 @@ fn a_traces_panel_exports_as_png_and_is_removed_from_its_menu() {
     assert!(h.state().open_trace(panel).is_none());
     assert!(h.query_by_label("Panel menu").is_none());
 }
+
+/// Panel menu → View panel shows that panel alone at the whole height (room for the waterfall
+/// and the span pane); Esc or "Show all panels" brings the others back.
+#[test]
+fn a_panel_viewed_alone_takes_the_whole_height_until_esc() {
+    use signalscope::workspace::{LogsPanel, Panel, PanelKind};
+    let mut ws = Workspace::default();
+    for (id, title, kind) in [
+        (1, "Logs", PanelKind::Logs(LogsPanel::default())),
+        (2, "Traces", PanelKind::Traces(TracesPanel::default())),
+    ] {
+        ws.panels.push(Panel {
+            id: PanelId(id),
+            title: title.into(),
+            kind,
+        });
+    }
+    let app = SignalscopeApp::new(
+        Arc::new(Runtime::new().unwrap()),
+        Startup {
+            workspace: ws,
+            path: None,
+            load_error: None,
+            run_now: vec![],
+            local: None,
+        },
+    );
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 1200.0))
+        .build_ui_state(|ui, app: &mut SignalscopeApp| app.frame_ui(ui), app);
+    let traces = open(&mut h, trace_b());
+    assert_eq!(traces, PanelId(2));
+    let shared = h.state().panel_rect(traces).expect("drawn").height();
+    assert_eq!(h.get_all_by_label("Panel menu").count(), 2);
+
+    let view = |h: &mut Harness<'static, SignalscopeApp>| {
+        let menu = h
+            .get_all_by_label("Panel menu")
+            .max_by(|a, b| a.rect().center().y.total_cmp(&b.rect().center().y))
+            .expect("the traces panel's menu, the lower one");
+        menu.click();
+        h.run_steps(2);
+        h.get_by_label("View panel").click();
+        h.run_steps(3);
+        h.get_by_label("One panel of 2 shown");
+        assert_eq!(h.get_all_by_label("Panel menu").count(), 1);
+        let alone = h.state().panel_rect(traces).expect("drawn").height();
+        assert!(alone > shared * 1.8, "{alone} alone vs {shared} shared");
+    };
+    view(&mut h);
+    h.key_press(egui::Key::Escape);
+    h.run_steps(3);
+    assert_eq!(h.get_all_by_label("Panel menu").count(), 2);
+    assert!(h.query_by_label("One panel of 2 shown").is_none());
+
+    view(&mut h);
+    h.get_by_label("Show all panels").click();
+    h.run_steps(3);
+    assert_eq!(h.get_all_by_label("Panel menu").count(), 2);
+    let again = h.state().panel_rect(traces).expect("drawn").height();
+    assert!((again - shared).abs() < 1.0, "{again} vs {shared}");
+}

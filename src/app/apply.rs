@@ -126,6 +126,7 @@ impl SignalscopeApp {
             }
             Action::OpenSloErrorChart(id) => self.open_slo_error_chart(id),
             Action::ScrollToPanel(id) => self.scroll_to_panel = Some(id),
+            Action::ViewPanel(id) => self.viewed_panel = id,
             Action::FetchCompletions { panel, context } => self.fetch_completions(panel, context),
             Action::RemovePanel(id) => {
                 self.workspace.panels.retain(|p| p.id != id);

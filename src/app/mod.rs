@@ -114,6 +114,8 @@ pub struct SignalscopeApp {
     notices: Vec<Notice>,
     /// A panel to bring into view in the next frame.
     scroll_to_panel: Option<PanelId>,
+    /// The panel shown alone (Panel menu → View panel), if any.
+    viewed_panel: Option<PanelId>,
     /// Per connection: the names PromQL completion knows, and when each missing piece was
     /// last asked for (so a frame never asks twice).
     completions: BTreeMap<ConnectionId, Arc<std::sync::Mutex<CompletionCache>>>,
@@ -152,6 +154,7 @@ impl SignalscopeApp {
             load_error: startup.load_error,
             panels: BTreeMap::new(),
             scroll_to_panel: None,
+            viewed_panel: None,
             completions: BTreeMap::new(),
             completion_requests: Default::default(),
             slo_import: None,

@@ -1,6 +1,7 @@
 //! The panels area of the window: each panel framed at its share of the height (two side by
 //! side where a link opened one beside another), drawn by its kind's UI from the workspace
-//! spec and the panel's runtime state; the actions they return go back to the app.
+//! spec and the panel's runtime state; the actions they return go back to the app. A panel
+//! viewed alone (Panel menu → View panel) gets the whole area until Esc.
 
 use super::*;
 
@@ -12,7 +13,34 @@ impl SignalscopeApp {
             });
             return;
         }
-        let count = self.workspace.panels.len() as f32;
+        let scroll_to = self.scroll_to_panel.take();
+        // A link or the SLO overview bringing another panel into view shows them all again.
+        let viewed = self
+            .viewed_panel
+            .filter(|id| self.workspace.panel(*id).is_some())
+            .filter(|id| scroll_to.is_none_or(|target| target == *id));
+        self.viewed_panel = viewed;
+        if viewed.is_some() {
+            let escape = ui.input(|i| i.key_pressed(egui::Key::Escape))
+                && ui.ctx().memory(|m| m.focused().is_none());
+            ui.horizontal(|ui| {
+                ui.label(
+                    egui::RichText::new(format!(
+                        "One panel of {} shown",
+                        self.workspace.panels.len()
+                    ))
+                    .weak(),
+                );
+                if ui.button("Show all panels").clicked() || escape {
+                    actions.push(Action::ViewPanel(None));
+                }
+            });
+        }
+        let count = if viewed.is_some() {
+            1.0
+        } else {
+            self.workspace.panels.len() as f32
+        };
         // Each panel's frame adds margins, a border and the gap below it.
         let height = ((ui.available_height() - 28.0 * count) / count).max(320.0);
         let zone = self.workspace.time.zone;
@@ -21,7 +49,6 @@ impl SignalscopeApp {
         let correlations = &self.workspace.correlations;
         let slos = self.slo_summaries();
         let completions = &mut self.completions;
-        let scroll_to = self.scroll_to_panel.take();
         let layout = &mut self.workspace.layout;
         let panel_states = &mut self.panels;
         let live = &self.live;
@@ -191,6 +218,10 @@ impl SignalscopeApp {
                 }));
             };
             let panels = &mut self.workspace.panels;
+            if let Some(panel) = viewed.and_then(|id| panels.iter_mut().find(|p| p.id == id)) {
+                draw(ui, panel);
+                return;
+            }
             let mut i = 0;
             while i < panels.len() {
                 let paired = panels

@@ -32,6 +32,9 @@ pub enum Action {
     },
     /// Bring a panel into view (from the SLO overview).
     ScrollToPanel(PanelId),
+    /// Show one panel alone at the panels area's full height (Grafana's "View"), or, with
+    /// `None`, every panel again.
+    ViewPanel(Option<PanelId>),
     /// Go where a link leads (another signal, a trace, a search), remembered for Back.
     Follow(Link),
     /// A link clicked inside a panel (the app adds which, to open the target beside it).

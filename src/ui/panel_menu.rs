@@ -1,9 +1,10 @@
-//! The "Panel menu" every panel header carries: export as PNG, the panel's own items, remove.
+//! The "Panel menu" every panel header carries: view alone, export as PNG, the panel's own
+//! items, remove.
 
 use super::action::Action;
 use crate::workspace::PanelId;
 
-/// Draws the menu button with Export as PNG…, then `items` (the panel's own entries; they
+/// Draws the menu button with View panel and Export as PNG…, then `items` (the panel's own entries; they
 /// close the menu themselves), then Remove panel.
 pub fn panel_menu_with(
     ui: &mut egui::Ui,
@@ -12,6 +13,14 @@ pub fn panel_menu_with(
     items: impl FnOnce(&mut egui::Ui, &mut Vec<Action>),
 ) {
     ui.menu_button("Panel menu", |ui| {
+        if ui
+            .button("View panel")
+            .on_hover_text("Show this panel alone, at full height (Esc shows all)")
+            .clicked()
+        {
+            actions.push(Action::ViewPanel(Some(id)));
+            ui.close();
+        }
         if ui.button("Export as PNG…").clicked() {
             actions.push(Action::ExportPng {
                 panel: id,
