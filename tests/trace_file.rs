@@ -301,3 +301,80 @@ fn broken_input_is_a_decode_error_not_a_panic() {
         );
     }
 }
+
+/// A span as written and read back: the resource with `service.name` (the span's service) first,
+/// arrays and maps (kept as text) as strings, the parent by id rather than by index.
+fn comparable(span: &signalscope::model::Span) -> String {
+    let text_as_str = |attrs: &[(String, AttrValue)]| -> Vec<(String, AttrValue)> {
+        attrs
+            .iter()
+            .map(|(k, v)| match v {
+                AttrValue::Text(t) => (k.clone(), AttrValue::Str(t.clone())),
+                v => (k.clone(), v.clone()),
+            })
+            .collect()
+    };
+    let mut span = span.clone();
+    span.parent = None;
+    span.attributes = text_as_str(&span.attributes);
+    for event in &mut span.events {
+        event.attributes = text_as_str(&event.attributes);
+    }
+    for link in &mut span.links {
+        link.attributes = text_as_str(&link.attributes);
+    }
+    let mut resource = vec![(
+        "service.name".to_owned(),
+        AttrValue::Str(span.service.clone()),
+    )];
+    resource.extend(
+        text_as_str(&span.resource)
+            .into_iter()
+            .filter(|(k, _)| k != "service.name"),
+    );
+    span.resource = resource.into();
+    format!("{span:?}")
+}
+
+/// File → Save trace… writes OTLP/JSON: every trace of every fixture that opens (Jaeger's API
+/// answers and files, OTLP/JSON, Tempo's, OTLP protobuf) is written, opened again, and has the
+/// same spans with the same parents.
+#[test]
+fn every_fixture_trace_saved_as_otlp_json_opens_the_same() {
+    use signalscope::export::otlp_json::write_otlp_json;
+    let files = TRACES
+        .iter()
+        .map(|(f, ..)| *f)
+        .chain(["tempo/trace-v2.json", "tempo/trace-v1-batches.json"])
+        .chain(["otlp/recorded/grpc/traces-checkout.pb"]);
+    let mut traces = 0;
+    for file in files {
+        for trace in open(file).traces {
+            let mut bytes = Vec::new();
+            write_otlp_json(&trace, &mut bytes).expect("writes");
+            let decoded =
+                open_trace_bytes("saved", &bytes).unwrap_or_else(|e| panic!("{file}: {e}"));
+            assert_eq!(decoded.dropped_spans, 0, "{file}");
+            let back = only_trace(&decoded);
+            assert_eq!(back.trace_id, trace.trace_id, "{file}");
+            let mut was: Vec<String> = trace.spans.iter().map(comparable).collect();
+            let mut now: Vec<String> = back.spans.iter().map(comparable).collect();
+            was.sort();
+            now.sort();
+            assert_eq!(now, was, "{file}");
+            // Parents resolve to the same spans.
+            let parent_of = |t: &Trace| -> Vec<_> {
+                let mut v: Vec<_> = t
+                    .spans
+                    .iter()
+                    .map(|s| (s.span_id, s.parent.map(|p| t.spans[p as usize].span_id)))
+                    .collect();
+                v.sort();
+                v
+            };
+            assert_eq!(parent_of(back), parent_of(&trace), "{file}");
+            traces += 1;
+        }
+    }
+    assert!(traces >= TRACES.len() + 3, "{traces} traces");
+}
