@@ -496,6 +496,44 @@ fn a_traces_panel_exports_as_png_and_is_removed_from_its_menu() {
         }]
     );
 
+    // With a trace open, its "Save trace…" asks where to save it.
+    let trace = Arc::new(AnalysedTrace::new(trace_b()));
+    let mut with_trace = Harness::builder()
+        .with_size(egui::vec2(1000.0, 600.0))
+        .build_ui_state(
+            move |ui, actions: &mut Vec<Action>| {
+                let mut spec = TracesPanel::default();
+                actions.extend(traces_panel_ui(
+                    ui,
+                    TracesPanelView {
+                        id: PanelId(7),
+                        spec: &mut spec,
+                        loading: false,
+                        last: None,
+                        open_trace: Some(&trace),
+                        results_graph: None,
+                        results_graph_progress: None,
+                        zone: TimeZoneChoice::Utc,
+                        connections: &[],
+                        focus: &mut None,
+                        completion: None,
+                    },
+                ));
+            },
+            Vec::new(),
+        );
+    with_trace.run_steps(2);
+    with_trace.get_by_label("Save trace…").click();
+    with_trace.run_steps(2);
+    assert!(
+        with_trace.state().contains(&Action::SaveTrace {
+            panel: PanelId(7),
+            path: None
+        }),
+        "{:?}",
+        with_trace.state()
+    );
+
     // In the app: the file written where the dialog would point.
     let app = SignalscopeApp::new(
         Arc::new(Runtime::new().unwrap()),

@@ -165,4 +165,40 @@ fn a_trace_file_opens_in_the_waterfall() {
     h.get_by_label_contains("Trace bdd640fb06671ad11c80317fa3b1799d");
     h.get_by_label("payment: charge card");
     h.get_by_label_contains("Opened");
+
+    // Save trace… (where its dialog leads): OTLP/JSON that opens again as the same trace.
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("story.json");
+    h.state_mut().save_open_trace(panel, saved.clone());
+    support::step_until(&mut h, "the saved trace", |h| {
+        h.query_by_label_contains("Saved trace bdd640fb06671ad11c80317fa3b1799d (10 spans)")
+            .is_some()
+    });
+    let before = h.state().open_trace(panel).unwrap().clone();
+    h.state_mut().open_trace_path(saved.clone());
+    support::step_until(&mut h, "the trace opened from the saved file", |h| {
+        h.query_by_label_contains(&format!("Opened {} (10 spans)", saved.display()))
+            .is_some()
+    });
+    h.run_steps(2);
+    let after = h.state().open_trace(panel).unwrap();
+    assert_eq!(after.trace_id, before.trace_id);
+    for (a, b) in after.spans.iter().zip(&before.spans) {
+        assert_eq!(
+            (
+                a.span_id, a.parent, &a.service, &a.name, a.start_ns, a.end_ns, a.status
+            ),
+            (
+                b.span_id, b.parent, &b.service, &b.name, b.start_ns, b.end_ns, b.status
+            )
+        );
+    }
+    // A place that cannot be written is named, and nothing else changes.
+    let nowhere = dir.path().join("missing").join("x.json");
+    h.state_mut().save_open_trace(panel, nowhere);
+    support::step_until(&mut h, "the failed save", |h| {
+        h.query_by_label_contains("Could not save the trace to")
+            .is_some()
+    });
+    assert!(h.state().open_trace(panel).is_some());
 }

@@ -166,6 +166,27 @@ impl SignalscopeApp {
                     }
                 }
             }
+            Action::SaveTrace { panel, path: None } => {
+                let Some(trace) = self.panels.get(&panel).and_then(|p| p.open_trace.clone()) else {
+                    self.notify("No trace is open in that panel to save", true);
+                    return;
+                };
+                let name = format!("trace-{}.json", trace.trace.trace_id);
+                let job = self.runtime.spawn(self.waker(), move |_| async move {
+                    rfd::AsyncFileDialog::new()
+                        .set_title("Save trace as OTLP/JSON")
+                        .set_file_name(name)
+                        .add_filter("OTLP/JSON", &["json"])
+                        .save_file()
+                        .await
+                        .map(|f| f.path().to_owned())
+                });
+                self.file_jobs.push(FileJob::SaveTracePath(panel, job));
+            }
+            Action::SaveTrace {
+                panel,
+                path: Some(path),
+            } => self.save_open_trace(panel, path),
             Action::ExportPng { panel, path: None } => {
                 let name = self
                     .workspace

@@ -83,6 +83,10 @@ enum FileJob {
     SaveAs(Job<Option<(PathBuf, Result<(), WorkspaceError>)>>),
     ExportPath(PanelId, Job<Option<PathBuf>>),
     CaFile(Job<Option<PathBuf>>),
+    /// Where to save a panel's open trace, from the save dialog.
+    SaveTracePath(PanelId, Job<Option<PathBuf>>),
+    /// A trace being saved: where, and how it went.
+    TraceSaved(Job<trace_files::SavedTrace>),
     /// A trace file: where it is and what it held.
     Trace(Job<Option<(PathBuf, Result<crate::sources::DecodedTraces, SourceError>)>>),
 }
@@ -590,6 +594,18 @@ impl SignalscopeApp {
                 ),
                 Ok(None) => {}
                 Err(job) => self.file_jobs.push(FileJob::ExportPath(panel, job)),
+            },
+            FileJob::SaveTracePath(panel, job) => match job.try_take() {
+                Ok(Some(path)) => self.save_open_trace(panel, path),
+                Ok(None) => {}
+                Err(job) => self.file_jobs.push(FileJob::SaveTracePath(panel, job)),
+            },
+            FileJob::TraceSaved(job) => match job.try_take() {
+                Ok(saved) => {
+                    let failed = saved.outcome.is_err();
+                    self.notify(saved.message(), failed);
+                }
+                Err(job) => self.file_jobs.push(FileJob::TraceSaved(job)),
             },
             FileJob::Trace(job) => match job.try_take() {
                 Ok(Some((path, Ok(decoded)))) => self.show_decoded_traces(&path, decoded),

@@ -1,8 +1,33 @@
-//! Trace files opened in the app: read and decoded off the UI thread, then shown.
+//! Trace files in the app: opened (read and decoded off the UI thread, then shown) and saved
+//! (the open trace written as OTLP/JSON off the UI thread).
 
 use super::{FileJob, SignalscopeApp};
+use crate::model::TraceId;
 use crate::sources::SourceError;
+use crate::workspace::PanelId;
 use std::path::PathBuf;
+
+/// How saving a trace went, for the notice.
+pub struct SavedTrace {
+    pub path: PathBuf,
+    pub trace_id: TraceId,
+    pub spans: usize,
+    pub outcome: Result<(), String>,
+}
+
+impl SavedTrace {
+    pub fn message(&self) -> String {
+        match &self.outcome {
+            Ok(()) => format!(
+                "Saved trace {} ({} spans) to {} as OTLP/JSON",
+                self.trace_id,
+                self.spans,
+                self.path.display()
+            ),
+            Err(e) => e.clone(),
+        }
+    }
+}
 
 impl SignalscopeApp {
     /// Opens a trace file (Jaeger JSON, OTLP/JSON or OTLP protobuf) in the first traces panel,
@@ -12,6 +37,32 @@ impl SignalscopeApp {
             Some(decode_trace_file(path).await)
         });
         self.file_jobs.push(FileJob::Trace(job));
+    }
+
+    /// Saves the trace open in `panel` to `path` as OTLP/JSON in the background, as the trace's
+    /// "Save trace…" does after its dialog; the outcome is a notice.
+    pub fn save_open_trace(&mut self, panel: PanelId, path: PathBuf) {
+        let Some(trace) = self.panels.get(&panel).and_then(|p| p.open_trace.clone()) else {
+            self.notify("No trace is open in that panel to save", true);
+            return;
+        };
+        let job = self.runtime.spawn(self.waker(), move |_| async move {
+            let trace_id = trace.trace.trace_id;
+            let spans = trace.trace.spans.len();
+            let writing = path.clone();
+            let outcome = tokio::task::spawn_blocking(move || {
+                crate::export::otlp_json::save_otlp_json(&trace.trace, &writing)
+            })
+            .await
+            .unwrap_or_else(|e| Err(format!("saving the trace stopped: {e}")));
+            SavedTrace {
+                path,
+                trace_id,
+                spans,
+                outcome,
+            }
+        });
+        self.file_jobs.push(FileJob::TraceSaved(job));
     }
 
     /// Shows the first trace of a file and says what else it held and what was left out.

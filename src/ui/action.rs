@@ -75,6 +75,11 @@ pub enum Action {
         path: Option<PathBuf>,
     },
     CopyCsv(PanelId),
+    /// Save the trace open in a traces panel as OTLP/JSON; with no path, ask where.
+    SaveTrace {
+        panel: PanelId,
+        path: Option<PathBuf>,
+    },
     /// Restart the OTLP receiver and demo with the workspace's local settings.
     RestartLocal,
     OpenWorkspace,

@@ -312,6 +312,16 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
             if baseline.is_some() && ui.button("Clear baseline").clicked() {
                 clear_baseline(ui.ctx(), id);
             }
+            if ui
+                .button("Save trace…")
+                .on_hover_text("Save this trace as OTLP/JSON (File → Open trace… reads it back)")
+                .clicked()
+            {
+                actions.push(Action::SaveTrace {
+                    panel: id,
+                    path: None,
+                });
+            }
         });
         match spec.view {
             TraceView::Flame => actions.extend(flame_graph_ui(ui, ("waterfall", id), trace)),
