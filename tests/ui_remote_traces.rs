@@ -533,3 +533,84 @@ fn a_results_graph_from_a_server_that_went_away_says_why() {
     h.get_by_label("frontend: GET /checkout");
     h.get_by_label("Service graph of these traces");
 }
+
+/// "Trace ID" opens a pasted id from the panel's source without a search: hex as Jaeger and
+/// Tempo print it, base64 as Tempo's JSON holds it; text that is no id is named, nothing asked.
+#[test]
+fn a_pasted_trace_id_opens_from_the_panels_source() {
+    let tempo = Replay::start(|path, _: &Query| match path {
+        p if p == format!("/api/v2/traces/{STORY}") => (200, JSON, fixture("tempo/trace-v2.json")),
+        _ => go_not_found(),
+    });
+    let (mut h, panel) = harness(
+        SourceKind::Tempo,
+        &tempo.url,
+        TracesPanel::default(),
+        |_| {},
+    );
+    h.run_steps(2);
+    h.get_by_label("Trace ID").click();
+    h.step();
+    h.get_by_label("Trace ID").type_text("not-an-id");
+    h.step();
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    h.get_by_label_contains("“not-an-id” is not a trace id");
+    // (Only the health check may have asked anything.)
+    let trace_requests = |tempo: &Replay| -> Vec<String> {
+        tempo
+            .paths()
+            .into_iter()
+            .filter(|p| p.contains("/traces"))
+            .collect()
+    };
+    assert!(trace_requests(&tempo).is_empty(), "{:?}", tempo.paths());
+
+    h.get_by_label("Trace ID").click();
+    h.step();
+    for _ in 0.."not-an-id".len() {
+        h.key_press(egui::Key::Backspace);
+    }
+    h.get_by_label("Trace ID").type_text(STORY);
+    h.step();
+    assert!(h.query_by_label_contains("is not a trace id").is_none());
+    h.get_by_label("Look up").click();
+    support::step_until(&mut h, "the looked-up trace", |h| {
+        h.state().open_trace(panel).is_some()
+    });
+    assert_eq!(
+        trace_requests(&tempo),
+        vec![format!("/api/v2/traces/{STORY}")]
+    );
+    let trace = h.state().open_trace(panel).unwrap();
+    assert_eq!(trace.trace_id.to_string(), STORY);
+    assert_eq!(trace.spans.len(), 10);
+    h.run_steps(2);
+    h.get_by_label_contains(&format!("Trace {STORY}"));
+
+    // The same id in base64 (as Tempo's JSON writes it) is the same trace.
+    use base64::Engine as _;
+    let bytes: Vec<u8> = (0..16)
+        .map(|i| u8::from_str_radix(&STORY[i * 2..i * 2 + 2], 16).unwrap())
+        .collect();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+    h.get_by_label("Trace ID").click();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("Trace ID").type_text(&b64);
+    h.step();
+    h.key_press(egui::Key::Enter);
+    support::step_until(&mut h, "the trace asked for again", |h| {
+        trace_requests(&tempo).len() == 2
+    });
+    assert!(h.query_by_label_contains("is not a trace id").is_none());
+    assert_eq!(
+        trace_requests(&tempo),
+        vec![format!("/api/v2/traces/{STORY}"); 2],
+        "asked for by its hex id"
+    );
+    assert_eq!(
+        h.state().open_trace(panel).unwrap().trace_id.to_string(),
+        STORY
+    );
+}

@@ -10,6 +10,7 @@ use super::promql_editor::{QueryLanguage, query_editor_ui};
 use super::service_graph_view::{results_graph_ui, service_graph_ui};
 use super::time_axis::format_time;
 use super::trace_compare::{clear_baseline, pin_baseline, pinned_baseline, trace_compare_ui};
+use super::trace_lookup::trace_lookup_ui;
 use super::trace_scatter::{MIN_SCATTER_HEIGHT, SCATTER_HEIGHT, trace_scatter_ui};
 use super::trace_stats_table::trace_stats_ui;
 use super::waterfall::{select_span, waterfall_ui};
@@ -113,6 +114,12 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
             actions.push(Action::CopyLink(id));
         }
         panel_menu(ui, id, &mut actions);
+        if let Some(trace_id) = trace_lookup_ui(ui, id) {
+            actions.push(Action::Follow(Link::new(LinkTarget::Trace {
+                trace_id,
+                span: None,
+            })));
+        }
         let form = [
             ("Service", &mut spec.service, "all"),
             ("Operation", &mut spec.operation, "all"),
