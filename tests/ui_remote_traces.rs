@@ -600,7 +600,7 @@ fn a_pasted_trace_id_opens_from_the_panels_source() {
     h.get_by_label("Trace ID").type_text(&b64);
     h.step();
     h.key_press(egui::Key::Enter);
-    support::step_until(&mut h, "the trace asked for again", |h| {
+    support::step_until(&mut h, "the trace asked for again", |_| {
         trace_requests(&tempo).len() == 2
     });
     assert!(h.query_by_label_contains("is not a trace id").is_none());
