@@ -634,3 +634,73 @@ fn a_panel_viewed_alone_takes_the_whole_height_until_esc() {
     let again = h.state().panel_rect(traces).expect("drawn").height();
     assert!((again - shared).abs() < 1.0, "{again} vs {shared}");
 }
+
+/// The found traces' Sort (Jaeger UI's): most recent first by default, then longest, shortest
+/// or most errors first as chosen; the choice is the panel's, kept in the workspace.
+#[test]
+fn the_trace_list_sorts_as_chosen() {
+    let list = vec![
+        summary(1, 0, 12, 0),
+        summary(2, 20, 250, 1),
+        summary(3, 40, 80, 3),
+    ];
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1000.0, 700.0))
+        .build_ui_state(
+            |ui, host: &mut PanelHost| {
+                let actions = traces_panel_ui(
+                    ui,
+                    TracesPanelView {
+                        id: PanelId(1),
+                        spec: &mut host.spec,
+                        loading: false,
+                        last: Some(Ok(&host.list)),
+                        open_trace: None,
+                        results_graph: None,
+                        results_graph_progress: None,
+                        zone: TimeZoneChoice::Utc,
+                        connections: &[],
+                        focus: &mut None,
+                        completion: None,
+                    },
+                );
+                host.actions.extend(actions);
+            },
+            PanelHost {
+                spec: TracesPanel::default(),
+                list,
+                actions: Vec::new(),
+            },
+        );
+    h.run_steps(2);
+    // The rows from top to bottom, by their names.
+    let rows = |h: &Harness<'_, PanelHost>| -> Vec<String> {
+        let mut rows: Vec<(f32, String)> = (1..=3)
+            .map(|b| {
+                let name = format!("frontend: GET /{b}");
+                (h.get_by_label(&name).rect().center().y, name)
+            })
+            .collect();
+        rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+        rows.into_iter()
+            .map(|(_, n)| n.trim_start_matches("frontend: GET /").to_owned())
+            .collect()
+    };
+    assert_eq!(rows(&h), ["3", "2", "1"], "most recent first");
+    for (choice, expected) in [
+        ("Longest first", ["2", "3", "1"]),
+        ("Shortest first", ["1", "3", "2"]),
+        ("Most errors", ["3", "2", "1"]),
+    ] {
+        h.get_by_label("Sort").click();
+        h.run_steps(2);
+        h.get_by_label(choice).click();
+        h.run_steps(2);
+        assert_eq!(rows(&h), expected, "{choice}");
+    }
+    assert_eq!(
+        h.state().spec.order,
+        signalscope::analysis::trace_list_order::TraceOrder::MostErrors
+    );
+    assert!(h.state().actions.is_empty(), "sorting fetches nothing");
+}

@@ -24,6 +24,7 @@ pub mod slo;
 pub mod stacking;
 pub mod trace_diff;
 pub mod trace_link;
+pub mod trace_list_order;
 pub mod trace_search;
 pub mod trace_stats;
 pub mod trace_tree;

@@ -16,6 +16,7 @@ use super::trace_stats_table::trace_stats_ui;
 use super::waterfall::{select_span, waterfall_ui};
 use crate::analysis::AnalysedTrace;
 use crate::analysis::service_graph::ResultsServiceGraph;
+use crate::analysis::trace_list_order::{TraceOrder, trace_list_order};
 use crate::model::{SpanId, TimeZoneChoice, TraceId, TraceSummary};
 use crate::sources::SourceError;
 use crate::sources::completion::CompletionCache;
@@ -197,11 +198,14 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
                 );
             }
             ui.horizontal_wrapped(|ui| {
-                ui.label(
-                    RichText::new(format!("{} traces, newest first", list.len()))
-                        .small()
-                        .weak(),
-                );
+                ui.label(RichText::new(format!("{} traces", list.len())).small().weak());
+                egui::ComboBox::from_label("Sort")
+                    .selected_text(spec.order.label())
+                    .show_ui(ui, |ui| {
+                        for order in TraceOrder::ALL {
+                            ui.selectable_value(&mut spec.order, order, order.label());
+                        }
+                    });
                 match results_graph_progress {
                     Some(read) => {
                         ui.spinner();
@@ -244,13 +248,15 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
             } else {
                 list_height
             };
+            let listed = trace_list_order(list, spec.order);
             let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
             egui::ScrollArea::vertical()
                 .id_salt(("trace_rows", id))
                 .max_height(list_height)
                 .auto_shrink([false, true])
                 .show_rows(ui, row_height, list.len(), |ui, rows| {
-                    for t in &list[rows] {
+                    for &i in &listed[rows] {
+                        let t = &list[i as usize];
                         ui.horizontal(|ui| {
                             let open = open_trace.is_some_and(|o| o.trace.trace_id == t.trace_id);
                             let label = format!("{}: {}", t.root_service, t.root_name);

@@ -1,6 +1,7 @@
 //! What a traces panel shows: its connection, its search and how the open trace is drawn.
 
 use super::ConnectionId;
+use crate::analysis::trace_list_order::TraceOrder;
 use serde::{Deserialize, Serialize};
 
 /// A trace list over the Local source (Jaeger and Tempo come later).
@@ -22,6 +23,8 @@ pub struct TracesPanel {
     pub traceql: String,
     /// How the open trace is drawn.
     pub view: TraceView,
+    /// The order found traces are listed in.
+    pub order: TraceOrder,
 }
 
 impl TracesPanel {
