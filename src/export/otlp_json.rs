@@ -7,7 +7,7 @@
 //! lists were kept as their text when the trace was read, so they are written as strings.
 
 use crate::model::{AttrValue, Span, SpanStatus, Trace};
-use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde::ser::{Error as _, Serialize, SerializeMap, SerializeSeq, Serializer};
 use std::collections::HashMap;
 use std::fmt::Display;
 use std::io::Write;
@@ -202,15 +202,15 @@ impl Serialize for SpanJson<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let span = self.span;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("traceId", &AsString(&self.trace.trace_id))?;
-        map.serialize_entry("spanId", &AsString(&span.span_id))?;
+        map.serialize_entry("traceId", &Hex(&self.trace.trace_id.0))?;
+        map.serialize_entry("spanId", &Hex(&span.span_id.0))?;
         if let Some(parent) = &span.parent_id {
-            map.serialize_entry("parentSpanId", &AsString(parent))?;
+            map.serialize_entry("parentSpanId", &Hex(&parent.0))?;
         }
         map.serialize_entry("name", &span.name)?;
         map.serialize_entry("kind", &span.kind)?;
-        map.serialize_entry("startTimeUnixNano", &AsString(&span.start_ns))?;
-        map.serialize_entry("endTimeUnixNano", &AsString(&span.end_ns))?;
+        map.serialize_entry("startTimeUnixNano", &Decimal::from(span.start_ns))?;
+        map.serialize_entry("endTimeUnixNano", &Decimal::from(span.end_ns))?;
         map.serialize_entry("attributes", &Attributes(&span.attributes))?;
         if !span.events.is_empty() {
             map.serialize_entry("events", &each(&span.events, Event))?;
@@ -228,7 +228,7 @@ struct Event<'a>(&'a crate::model::SpanEvent);
 impl Serialize for Event<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(3))?;
-        map.serialize_entry("timeUnixNano", &AsString(&self.0.time_ns))?;
+        map.serialize_entry("timeUnixNano", &Decimal::from(self.0.time_ns))?;
         map.serialize_entry("name", &self.0.name)?;
         map.serialize_entry("attributes", &Attributes(&self.0.attributes))?;
         map.end()
@@ -240,8 +240,8 @@ struct Link<'a>(&'a crate::model::SpanLink);
 impl Serialize for Link<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(3))?;
-        map.serialize_entry("traceId", &AsString(&self.0.trace_id))?;
-        map.serialize_entry("spanId", &AsString(&self.0.span_id))?;
+        map.serialize_entry("traceId", &Hex(&self.0.trace_id.0))?;
+        map.serialize_entry("spanId", &Hex(&self.0.span_id.0))?;
         map.serialize_entry("attributes", &Attributes(&self.0.attributes))?;
         map.end()
     }
@@ -291,7 +291,7 @@ impl Serialize for AnyValue<'_> {
         let mut map = serializer.serialize_map(Some(1))?;
         match self.0 {
             AttrValue::Str(s) | AttrValue::Text(s) => map.serialize_entry("stringValue", s)?,
-            AttrValue::Int(i) => map.serialize_entry("intValue", &AsString(i))?,
+            AttrValue::Int(i) => map.serialize_entry("intValue", &Decimal::from(*i))?,
             // JSON has no NaN or infinities; proto3's JSON spells them as strings.
             AttrValue::Double(d) if d.is_nan() => map.serialize_entry("doubleValue", "NaN")?,
             AttrValue::Double(d) if d.is_infinite() => map.serialize_entry(
@@ -310,13 +310,66 @@ impl Serialize for AnyValue<'_> {
     }
 }
 
-/// A value written through its `Display` (hex ids, 64-bit integers as strings) without an
-/// intermediate `String`.
-struct AsString<'a, T: Display>(&'a T);
+/// An id as lowercase hex, formatted on the stack (ids are at most 16 bytes).
+struct Hex<'a>(&'a [u8]);
 
-impl<T: Display> Serialize for AsString<'_, T> {
+impl Serialize for Hex<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self.0)
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut buf = [0u8; 32];
+        let bytes = &self.0[..self.0.len().min(16)];
+        for (pair, b) in buf.chunks_exact_mut(2).zip(bytes) {
+            pair[0] = DIGITS[usize::from(b >> 4)];
+            pair[1] = DIGITS[usize::from(b & 0x0f)];
+        }
+        let text = std::str::from_utf8(&buf[..bytes.len() * 2]).map_err(S::Error::custom)?;
+        serializer.serialize_str(text)
+    }
+}
+
+/// A 64-bit integer as a JSON string (OTLP/JSON's int64 and fixed64), formatted on the stack.
+struct Decimal {
+    negative: bool,
+    magnitude: u64,
+}
+
+impl From<u64> for Decimal {
+    fn from(magnitude: u64) -> Self {
+        Self {
+            negative: false,
+            magnitude,
+        }
+    }
+}
+
+impl From<i64> for Decimal {
+    fn from(value: i64) -> Self {
+        Self {
+            negative: value < 0,
+            magnitude: value.unsigned_abs(),
+        }
+    }
+}
+
+impl Serialize for Decimal {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut buf = [0u8; 21];
+        let mut at = buf.len();
+        let mut n = self.magnitude;
+        loop {
+            at -= 1;
+            buf[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        if self.negative {
+            at -= 1;
+            buf[at] = b'-';
+        }
+        let text = std::str::from_utf8(&buf[at..]).map_err(S::Error::custom)?;
+        serializer.serialize_str(text)
     }
 }
 
@@ -472,6 +525,23 @@ mod tests {
         // NaN is not equal to itself: compare the attributes by their text.
         let text_of = |attrs: &[(String, AttrValue)]| format!("{attrs:?}");
         assert_eq!(text_of(&back.spans[0].attributes), text_of(&every_value()));
+    }
+
+    fn json(value: &impl Serialize) -> String {
+        serde_json::to_string(value).expect("serializes")
+    }
+
+    #[test]
+    fn ids_and_64_bit_integers_are_strings_as_otlp_json_spells_them() {
+        assert_eq!(json(&Decimal::from(0u64)), r#""0""#);
+        assert_eq!(json(&Decimal::from(u64::MAX)), r#""18446744073709551615""#);
+        assert_eq!(json(&Decimal::from(i64::MIN)), r#""-9223372036854775808""#);
+        assert_eq!(json(&Decimal::from(-7i64)), r#""-7""#);
+        assert_eq!(json(&Hex(&[0x00, 0xab, 0x0f])), r#""00ab0f""#);
+        assert_eq!(
+            json(&Hex(&TraceId([0xfe; 16]).0)),
+            format!(r#""{}""#, "fe".repeat(16))
+        );
     }
 
     #[test]
