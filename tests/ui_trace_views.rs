@@ -704,3 +704,26 @@ fn the_trace_list_sorts_as_chosen() {
     );
     assert!(h.state().actions.is_empty(), "sorting fetches nothing");
 }
+
+/// Above an open trace, Jaeger UI's header: root, start, duration, services, depth, spans and
+/// errors — for trace B all known by construction.
+#[test]
+fn the_open_trace_is_summed_up_above_its_views() {
+    use signalscope::ui::trace_header::trace_summary;
+    let expected = "Trace b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2 · frontend: GET /checkout · started 2026-09-21 14:13:20.000 · 150.00 ms · \
+                    4 services · depth 2 · 5 spans · 1 error";
+    let b = AnalysedTrace::new(trace_b());
+    assert_eq!(trace_summary(&b, TimeZoneChoice::Utc), expected);
+    // A has no error and a third level once cache get hangs under charge card.
+    let mut a = trace_a();
+    a.spans[3].parent = Some(2);
+    let a = AnalysedTrace::new(a);
+    assert!(
+        trace_summary(&a, TimeZoneChoice::Utc).ends_with("depth 3 · 4 spans · 0 errors"),
+        "{}",
+        trace_summary(&a, TimeZoneChoice::Utc)
+    );
+
+    let h = compared();
+    h.get_by_label(expected);
+}

@@ -28,6 +28,10 @@ pub struct AnalysedTrace {
     pub aggregated: AggregatedFlame,
     /// Per service and operation, longest total first.
     pub stats: Vec<OperationStats>,
+    /// Levels of the call tree (1 for a lone root), as Jaeger UI's "Depth".
+    pub levels: u32,
+    /// Spans whose status is Error.
+    pub error_count: u64,
 }
 
 impl AnalysedTrace {
@@ -49,6 +53,12 @@ impl AnalysedTrace {
         let icicle = icicle(&trace, &tree);
         let aggregated = aggregate_flame(&trace, &tree, &operations);
         let stats = trace_stats(&trace, &tree, &operations);
+        let levels = if trace.spans.is_empty() {
+            0
+        } else {
+            tree.max_depth() + 1
+        };
+        let error_count = stats.iter().map(|s| u64::from(s.error_count)).sum();
         Self {
             trace,
             tree,
@@ -61,6 +71,8 @@ impl AnalysedTrace {
             icicle,
             aggregated,
             stats,
+            levels,
+            error_count,
         }
     }
 

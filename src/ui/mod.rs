@@ -30,6 +30,7 @@ pub mod time_axis;
 pub mod time_bar;
 pub mod trace_compare;
 pub mod trace_derived;
+pub mod trace_header;
 pub mod trace_lookup;
 pub mod trace_scatter;
 pub mod trace_stats_table;

@@ -10,6 +10,7 @@ use super::promql_editor::{QueryLanguage, query_editor_ui};
 use super::service_graph_view::{results_graph_ui, service_graph_ui};
 use super::time_axis::format_time;
 use super::trace_compare::{clear_baseline, pin_baseline, pinned_baseline, trace_compare_ui};
+use super::trace_header::trace_header_ui;
 use super::trace_lookup::trace_lookup_ui;
 use super::trace_scatter::{MIN_SCATTER_HEIGHT, SCATTER_HEIGHT, trace_scatter_ui};
 use super::trace_stats_table::trace_stats_ui;
@@ -306,6 +307,7 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
             }
         }
         ui.separator();
+        trace_header_ui(ui, trace, zone);
         let baseline = pinned_baseline(ui.ctx(), id);
         ui.horizontal_wrapped(|ui| {
             for (view, label) in VIEWS {

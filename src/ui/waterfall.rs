@@ -231,15 +231,7 @@ fn update_found(ctx: &egui::Context, trace: &Arc<AnalysedTrace>, state: &mut Wat
 
 fn toolbar_ui(ui: &mut egui::Ui, trace: &Arc<AnalysedTrace>, state: &mut WaterfallState) {
     ui.horizontal_wrapped(|ui| {
-        ui.label(
-            RichText::new(format!(
-                "Trace {}  {} spans  {}",
-                trace.trace.trace_id,
-                trace.trace.spans.len(),
-                format_duration_ns(trace.duration_ns())
-            ))
-            .monospace(),
-        );
+        // The trace's id, size and duration are in the header above every view.
         let l = ui.label("Find in trace");
         ui.add(
             egui::TextEdit::singleline(&mut state.find)
