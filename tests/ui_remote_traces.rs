@@ -614,3 +614,96 @@ fn a_pasted_trace_id_opens_from_the_panels_source() {
         STORY
     );
 }
+
+/// A Tempo whose answer for a trace stops after its first `first` bytes until the test
+/// releases it (one release per request, in order): a slow trace, seen half-way.
+struct HeldBackTempo {
+    url: String,
+    release: std::sync::mpsc::Sender<()>,
+}
+
+fn held_back_tempo(body: Vec<u8>, first: usize) -> HeldBackTempo {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let released = Arc::new(std::sync::Mutex::new(released));
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let (body, released) = (body.clone(), Arc::clone(&released));
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                let mut request = String::new();
+                let _ = reader.read_line(&mut request);
+                loop {
+                    let mut header = String::new();
+                    if reader.read_line(&mut header).unwrap_or(0) <= 2 {
+                        break;
+                    }
+                }
+                let path = request.split_whitespace().nth(1).unwrap_or("");
+                if !path.starts_with("/api/v2/traces/") {
+                    let _ = stream.write_all(
+                        b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                    );
+                    return;
+                }
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = stream.write_all(head.as_bytes());
+                let _ = stream.write_all(&body[..first]);
+                let _ = stream.flush();
+                let go = released.lock().expect("lock").recv();
+                if go.is_ok() {
+                    let _ = stream.write_all(&body[first..]);
+                }
+            });
+        }
+    });
+    HeldBackTempo { url, release }
+}
+
+/// A trace on its way shows what has arrived and can be cancelled: nothing opens, and the
+/// next lookup of it opens it once the rest arrives.
+#[test]
+fn a_slow_trace_shows_its_progress_and_can_be_cancelled() {
+    let tempo = held_back_tempo(fixture("tempo/trace-v2.json"), 4096);
+    let (mut h, panel) = harness(
+        SourceKind::Tempo,
+        &tempo.url,
+        TracesPanel::default(),
+        |_| {},
+    );
+    h.run_steps(2);
+    h.get_by_label("Trace ID").click();
+    h.step();
+    h.get_by_label("Trace ID").type_text(STORY);
+    h.step();
+    h.key_press(egui::Key::Enter);
+    let arriving = format!("Opening trace {STORY}: 4.0 KiB received");
+    support::step_until(&mut h, "the first 4 KiB", |h| {
+        h.query_by_label_contains(&arriving).is_some()
+    });
+    h.get_by_label("Cancel opening").click();
+    h.run_steps(3);
+    assert!(h.query_by_label_contains("Opening trace").is_none());
+    h.get_by_label_contains("Opening the trace was cancelled");
+    assert!(h.state().open_trace(panel).is_none());
+    // The cancelled answer's rest goes nowhere.
+    tempo.release.send(()).expect("server");
+
+    h.get_by_label("Look up").click();
+    support::step_until(&mut h, "the first 4 KiB again", |h| {
+        h.query_by_label_contains(&arriving).is_some()
+    });
+    tempo.release.send(()).expect("server");
+    support::step_until(&mut h, "the whole trace", |h| {
+        h.state().open_trace(panel).is_some()
+    });
+    h.run_steps(2);
+    assert_eq!(h.state().open_trace(panel).unwrap().spans.len(), 10);
+    assert!(h.query_by_label_contains("Opening trace").is_none());
+}

@@ -29,6 +29,14 @@ impl SignalscopeApp {
                     self.notify("Query cancelled", false);
                 }
             }
+            Action::CancelTraceOpening(id) => {
+                if let Some(state) = self.panels.get_mut(&id)
+                    && state.trace_job.take().is_some()
+                {
+                    state.opening = None;
+                    self.notify("Opening the trace was cancelled", false);
+                }
+            }
             Action::BuildResultsGraph(id) => self.build_results_graph(id),
             Action::CloseResultsGraph(id) => self.close_results_graph(id),
             Action::Follow(link) => self.follow(link, None),

@@ -392,11 +392,12 @@ impl SignalscopeApp {
         };
         let store = self.local.as_ref().map(|l| l.store.clone());
         let waker = self.waker();
-        let job = self.runtime.spawn(waker, move |_| {
-            super::trace_fetch::fetch_trace(conn, store, trace_id)
+        let job = self.runtime.spawn(waker, move |progress| {
+            super::trace_fetch::fetch_trace(conn, store, trace_id, progress)
         });
         let state = self.panels.entry(panel).or_default();
         state.trace_job = Some(job);
+        state.opening = Some(trace_id);
         state.focus = span.map(|s| (trace_id, s));
         // The trace takes the place of a service graph of the list.
         state.results_graph = None;
@@ -537,12 +538,16 @@ impl SignalscopeApp {
     pub fn open_trace_value(&mut self, trace: crate::model::Trace) -> PanelId {
         let panel = self.traces_panel();
         let waker = self.waker();
-        let job = self.runtime.spawn(waker, move |_| async move {
+        let trace_id = trace.trace_id;
+        let job = self.runtime.spawn(waker, move |progress| async move {
+            progress.set_items(trace.spans.len() as u64);
             tokio::task::spawn_blocking(move || AnalysedTrace::new(trace))
                 .await
                 .map_err(|e| SourceError::Config(format!("analysing the trace stopped: {e}")))
         });
-        self.panels.entry(panel).or_default().trace_job = Some(job);
+        let state = self.panels.entry(panel).or_default();
+        state.trace_job = Some(job);
+        state.opening = Some(trace_id);
         panel
     }
 

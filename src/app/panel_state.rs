@@ -30,6 +30,8 @@ pub struct PanelState {
     pub last: Option<Result<PanelData, SourceError>>,
     /// A trace being fetched for a traces panel, and the one on show.
     pub trace_job: Option<Job<Result<AnalysedTrace, SourceError>>>,
+    /// The id of the trace `trace_job` is opening.
+    pub opening: Option<crate::model::TraceId>,
     pub open_trace: Option<Arc<AnalysedTrace>>,
     /// The service graph of a traces panel's listed traces: being built, and on show.
     pub results_graph_job: Option<Job<Result<ResultsServiceGraph, SourceError>>>,
@@ -45,6 +47,17 @@ pub struct PanelState {
 }
 
 impl PanelState {
+    /// The trace being opened, and how far it has got.
+    pub fn trace_opening(&self) -> Option<crate::ui::traces_panel::TraceOpening> {
+        let job = self.trace_job.as_ref()?;
+        Some(crate::ui::traces_panel::TraceOpening {
+            trace_id: self.opening?,
+            elapsed: job.elapsed(),
+            bytes: job.bytes_received(),
+            spans: job.items_received(),
+        })
+    }
+
     /// Moves finished jobs' results into place; returns what failed, worded for the user
     /// (a trace that could not be opened, a service graph that could not be built).
     pub fn poll(&mut self) -> Vec<String> {
@@ -70,6 +83,9 @@ impl PanelState {
                 Ok(Err(e)) => failures.push(format!("Could not open the trace: {e}")),
                 Err(job) => self.trace_job = Some(job),
             }
+        }
+        if self.trace_job.is_none() {
+            self.opening = None;
         }
         failures
     }

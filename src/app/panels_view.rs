@@ -192,6 +192,7 @@ impl SignalscopeApp {
                                         _ => None,
                                     },
                                     open_trace: state.open_trace.as_ref(),
+                                    opening: state.trace_opening(),
                                     results_graph: state.results_graph.as_ref(),
                                     results_graph_progress: state
                                         .results_graph_job

@@ -12,6 +12,7 @@ use crate::sources::{DecodedTraces, HttpClient, SourceError};
 use crate::store::LocalStore;
 use crate::ui::traces_panel::{RESULTS_GRAPH_TRACES, TRACE_LIST_LIMIT};
 use crate::workspace::{Connection, SourceKind, TracesPanel};
+use std::sync::Arc;
 
 /// Unix seconds to nanoseconds.
 fn ns(t: f64) -> u64 {
@@ -96,13 +97,16 @@ pub async fn search_remote_traces(
 }
 
 /// One trace by id from `conn` (a Local connection reads `store`), analysed off the async
-/// workers; a trace with notes (partial, spans dropped) is logged, not refused.
+/// workers; a trace with notes (partial, spans dropped) is logged, not refused. `progress`
+/// counts the bytes received, then the spans being analysed.
 pub async fn fetch_trace(
     conn: Connection,
     store: Option<LocalStore>,
     trace_id: TraceId,
+    progress: Arc<Progress>,
 ) -> Result<AnalysedTrace, SourceError> {
-    let trace = fetch_plain_trace(&conn, store, trace_id, &Progress::default()).await?;
+    let trace = fetch_plain_trace(&conn, store, trace_id, &progress).await?;
+    progress.set_items(trace.spans.len() as u64);
     tokio::task::spawn_blocking(move || AnalysedTrace::new(trace))
         .await
         .map_err(|e| SourceError::Config(format!("analysing the trace stopped: {e}")))

@@ -136,6 +136,7 @@ pub fn snapshot_ui(ui: &mut egui::Ui, snapshot: &mut PanelSnapshot) {
                             _ => last_err.map(Err),
                         },
                         open_trace: open_trace.as_ref(),
+                        opening: None,
                         results_graph: None,
                         results_graph_progress: None,
                         zone,

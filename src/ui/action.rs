@@ -14,6 +14,8 @@ pub enum Action {
     RefreshAll,
     RunQuery(PanelId),
     CancelQuery(PanelId),
+    /// Stop fetching or analysing the trace a traces panel is opening.
+    CancelTraceOpening(PanelId),
     /// Fetch a traces panel's listed traces whole and draw the service graph of them all.
     BuildResultsGraph(PanelId),
     CloseResultsGraph(PanelId),

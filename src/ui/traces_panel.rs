@@ -5,6 +5,7 @@
 
 use super::action::Action;
 use super::flame_graph::{aggregated_flame_ui, flame_graph_ui};
+use super::metrics_panel::format_bytes;
 use super::panel_menu::panel_menu;
 use super::promql_editor::{QueryLanguage, query_editor_ui};
 use super::service_graph_view::{results_graph_ui, service_graph_ui};
@@ -28,12 +29,24 @@ use crate::workspace::{
 use egui::{Color32, RichText};
 use std::sync::Arc;
 
+/// A trace on its way into a traces panel: received bytes, then spans being analysed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TraceOpening {
+    pub trace_id: TraceId,
+    pub elapsed: std::time::Duration,
+    pub bytes: u64,
+    /// Spans decoded (0 while still receiving).
+    pub spans: u64,
+}
+
 pub struct TracesPanelView<'a> {
     pub id: PanelId,
     pub spec: &'a mut TracesPanel,
     pub loading: bool,
     pub last: Option<Result<&'a Vec<TraceSummary>, &'a SourceError>>,
     pub open_trace: Option<&'a Arc<AnalysedTrace>>,
+    /// A trace being fetched or analysed for this panel.
+    pub opening: Option<TraceOpening>,
     /// The service graph of the listed traces, once built; it takes the open trace's place.
     pub results_graph: Option<&'a Arc<ResultsServiceGraph>>,
     /// While that graph is being built: how many listed traces have been read.
@@ -72,6 +85,7 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
         loading,
         last,
         open_trace,
+        opening,
         results_graph,
         results_graph_progress,
         zone,
@@ -176,6 +190,28 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
     });
     if changed {
         actions.push(Action::RunQuery(id));
+    }
+    if let Some(opening) = opening {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            let secs = opening.elapsed.as_secs_f64();
+            let text = if opening.spans > 0 {
+                format!(
+                    "Opening trace {}: analysing {} spans ({secs:.1} s)",
+                    opening.trace_id, opening.spans
+                )
+            } else {
+                format!(
+                    "Opening trace {}: {} received ({secs:.1} s)",
+                    opening.trace_id,
+                    format_bytes(opening.bytes)
+                )
+            };
+            ui.label(text);
+            if ui.button("Cancel opening").clicked() {
+                actions.push(Action::CancelTraceOpening(id));
+            }
+        });
     }
     let list_height = if open_trace.is_some() || results_graph.is_some() {
         ui.available_height() * 0.4
