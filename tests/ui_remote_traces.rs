@@ -707,3 +707,74 @@ fn a_slow_trace_shows_its_progress_and_can_be_cancelled() {
     assert_eq!(h.state().open_trace(panel).unwrap().spans.len(), 10);
     assert!(h.query_by_label_contains("Opening trace").is_none());
 }
+
+/// Jaeger UI compares two found traces; here *Diff* on a listed trace compares it (B) with the
+/// open one (A): the open trace is pinned, the listed one fetched and the Compare view shown.
+#[test]
+fn diff_on_a_listed_trace_compares_it_with_the_open_one() {
+    use base64::Engine as _;
+    const OTHER: &str = "07e2b1c5a4d3f60918273a4b5c6d7e8f";
+    let other_bytes: Vec<u8> = (0..16)
+        .map(|i| u8::from_str_radix(&OTHER[i * 2..i * 2 + 2], 16).unwrap())
+        .collect();
+    // The story trace again under the other listed id (Tempo v2 writes ids in base64).
+    let other_body = String::from_utf8(fixture("tempo/trace-v2.json"))
+        .unwrap()
+        .replace(
+            "vdZA+wZnGtEcgDF/o7F5nQ==",
+            &base64::engine::general_purpose::STANDARD.encode(other_bytes),
+        )
+        .into_bytes();
+    let tempo = Replay::start(move |path, _: &Query| match path {
+        "/api/search" => (200, JSON, fixture("tempo/search-traceql-status-error.json")),
+        p if p == format!("/api/v2/traces/{STORY}") => (200, JSON, fixture("tempo/trace-v2.json")),
+        p if p == format!("/api/v2/traces/{OTHER}") => (200, JSON, other_body.clone()),
+        _ => go_not_found(),
+    });
+    let (mut h, panel) = harness(
+        SourceKind::Tempo,
+        &tempo.url,
+        TracesPanel {
+            traceql: "{ status = error }".into(),
+            ..TracesPanel::default()
+        },
+        |_| {},
+    );
+    h.run_steps(2);
+    h.get_by_label("Search traces").click();
+    support::step_until(&mut h, "the search", |h| {
+        h.query_by_label("frontend: GET /checkout").is_some()
+    });
+    h.run_steps(2);
+    assert!(
+        h.query_by_label("Diff").is_none(),
+        "nothing open to compare with"
+    );
+    h.get_by_label("frontend: GET /checkout").click();
+    support::step_until(&mut h, "the story trace", |h| {
+        h.state().open_trace(panel).is_some()
+    });
+    h.run_steps(2);
+    // Only the other listed trace offers Diff.
+    assert_eq!(h.get_all_by_label("Diff").count(), 1);
+    h.get_by_label("Diff").click();
+    support::step_until(&mut h, "the other trace", |h| {
+        h.state()
+            .open_trace(panel)
+            .is_some_and(|t| t.trace_id.to_string() == OTHER)
+    });
+    h.run_steps(3);
+    let paths = tempo.paths();
+    assert!(
+        paths.contains(&format!("/api/v2/traces/{OTHER}")),
+        "{paths:?}"
+    );
+    // A is the story trace, B the other; the same spans make every path's delta zero.
+    h.get_by_label_contains("frontend: GET /checkout (bdd640fb...");
+    h.get_by_label_contains("frontend: GET /checkout (07e2b1c5...");
+    h.get_by_label_contains("service/operation paths, largest change first");
+    assert!(
+        h.query_by_label_contains("The open trace is the baseline")
+            .is_none()
+    );
+}

@@ -319,6 +319,22 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
                                 ))
                                 .weak(),
                             );
+                            // Jaeger UI compares two found traces; here the open one is A.
+                            if let Some(a) = open_trace.filter(|_| !open)
+                                && ui
+                                    .small_button("Diff")
+                                    .on_hover_text(
+                                        "Compare this trace (B) with the open one (baseline A)",
+                                    )
+                                    .clicked()
+                            {
+                                pin_baseline(ui.ctx(), id, Arc::clone(a));
+                                spec.view = TraceView::Compare;
+                                actions.push(Action::Follow(Link::new(LinkTarget::Trace {
+                                    trace_id: t.trace_id,
+                                    span: None,
+                                })));
+                            }
                         });
                     }
                 });
