@@ -25,6 +25,11 @@ pub struct Cli {
     /// platform config dir.
     pub workspace: Option<PathBuf>,
 
+    /// Open this trace file (Jaeger JSON, OTLP/JSON or OTLP protobuf) in a traces panel once
+    /// the window is up, as File → Open trace… does.
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
+
     /// Add a Prometheus connection at this URL and open a metrics panel on it.
     #[arg(long, value_name = "URL")]
     pub prometheus: Option<String>,
@@ -329,6 +334,20 @@ mod tests {
         let err = Cli::try_parse_from(["signalscope", "render", "--out", "x.png"]).unwrap_err();
         assert_eq!(err.exit_code(), 2, "a workspace or a trace is required");
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_window_opens_a_trace_file_given_with_trace() {
+        let cli = Cli::try_parse_from(["signalscope", "--trace", "t.json"]).unwrap();
+        assert_eq!(cli.trace, Some(PathBuf::from("t.json")));
+        assert!(cli.command.is_none() && cli.workspace.is_none());
+        let cli = Cli::try_parse_from(["signalscope", "ws.ron", "--trace", "t.json"]).unwrap();
+        assert_eq!(cli.workspace, Some(PathBuf::from("ws.ron")));
+        assert_eq!(cli.trace, Some(PathBuf::from("t.json")));
+        // The window's flag is not render's: render takes its own.
+        let err = Cli::try_parse_from(["signalscope", "--trace", "t.json", "render", "--out", "x"])
+            .unwrap_err();
+        assert_eq!(err.exit_code(), 2);
     }
 }
 

@@ -70,6 +70,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let trace_file = cli.trace.clone();
     let mut startup = cli.startup();
     let options = cli.local_options(&startup.workspace);
     startup.local = Some(signalscope::app::LocalServices::start(&runtime, &options));
@@ -91,6 +92,9 @@ fn main() -> ExitCode {
             let mut app = SignalscopeApp::new(runtime, startup);
             if let Some(link) = link {
                 app.open_link(link);
+            }
+            if let Some(path) = trace_file {
+                app.open_trace_path(path);
             }
             Ok(if std::env::var_os(EXIT_AFTER_FIRST_FRAME).is_some() {
                 Box::new(FirstFrameTimer {
