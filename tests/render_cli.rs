@@ -57,19 +57,6 @@ fn args(ws: &Path, panel: &str, out: &Path) -> RenderArgs {
     }
 }
 
-/// Pixels within a small distance of `color` (line centres; edges are blended).
-fn pixels_near(image: &RgbaImage, color: egui::Color32) -> usize {
-    image
-        .pixels()
-        .filter(|p| {
-            let [r, g, b, _] = p.0;
-            r.abs_diff(color.r()) <= 12
-                && g.abs_diff(color.g()) <= 12
-                && b.abs_diff(color.b()) <= 12
-        })
-        .count()
-}
-
 fn distinct_colors(image: &RgbaImage) -> usize {
     image
         .pixels()
@@ -93,8 +80,8 @@ fn metrics_panel_renders_its_series_into_a_png_of_the_requested_size() {
     assert_eq!(png.dimensions(), (2400, 1200), "1200×600 points at scale 2");
     assert_eq!(done.size_px, [2400, 1200]);
     // Both series of the recording are drawn in their palette colours.
-    let billing = pixels_near(&png, signalscope::ui::chart::series_color(0));
-    let email = pixels_near(&png, signalscope::ui::chart::series_color(1));
+    let billing = support::pixels_near(&png, signalscope::ui::chart::series_color(0));
+    let email = support::pixels_near(&png, signalscope::ui::chart::series_color(1));
     assert!(
         billing > 200,
         "{billing} pixels of the first series' colour"
@@ -134,7 +121,7 @@ fn a_query_without_series_renders_the_empty_state_and_succeeds() {
     let png = image::open(&out).unwrap().to_rgba8();
     assert_eq!(png.dimensions(), (1200, 600));
     assert_eq!(
-        pixels_near(&png, signalscope::ui::chart::series_color(0)),
+        support::pixels_near(&png, signalscope::ui::chart::series_color(0)),
         0
     );
     assert!(
@@ -326,7 +313,7 @@ fn gui_export_and_headless_render_of_the_same_panel_agree() {
         "{differing} of {total} pixels differ"
     );
     // And the picture is the panel with its data, not two equally blank images.
-    assert!(pixels_near(&gui, signalscope::ui::chart::series_color(0)) > 200);
+    assert!(support::pixels_near(&gui, signalscope::ui::chart::series_color(0)) > 200);
 }
 
 /// Logs and traces panels read the Local source; a headless render has no receiver, so without
@@ -395,7 +382,7 @@ fn a_jaeger_trace_file_renders_as_a_waterfall_without_a_workspace() {
     assert_eq!(png.dimensions(), (1200, 600));
     for service in ["service1", "service2"] {
         let color = signalscope::ui::chart::service_color(service).gamma_multiply(0.85);
-        let n = pixels_near(&png, color);
+        let n = support::pixels_near(&png, color);
         assert!(n > 300, "{n} pixels of {service}'s bar colour");
     }
 }

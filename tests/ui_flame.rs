@@ -158,19 +158,6 @@ fn statistics_show_each_operation_and_sort_by_a_column() {
     assert!(y(&h, "SELECT orders") > y(&h, "charge card"));
 }
 
-/// Pixels within a small distance of `color`.
-fn pixels_near(image: &image::RgbaImage, color: egui::Color32) -> usize {
-    image
-        .pixels()
-        .filter(|p| {
-            let [r, g, b, _] = p.0;
-            r.abs_diff(color.r()) <= 12
-                && g.abs_diff(color.g()) <= 12
-                && b.abs_diff(color.b()) <= 12
-        })
-        .count()
-}
-
 /// The headless render draws the same panel code, so it honours the panel's chosen view: the
 /// flame graph's root frame is a band of the frontend's colour across the whole width, the
 /// waterfall's root bar is narrower and the statistics table has none.
@@ -213,7 +200,7 @@ fn the_headless_render_draws_the_chosen_view() {
             zone: TimeZoneChoice::Utc,
         };
         let image = render_panel(&mut renderer, &snapshot, &options).expect("renders");
-        pixels_near(&image, drawn)
+        support::pixels_near(&image, drawn)
     };
     let flame = count(TraceView::Flame);
     let waterfall = count(TraceView::Waterfall);

@@ -180,19 +180,6 @@ fn find_next_match_details_and_a_long_line_over_200k_lines() {
         png.dimensions(),
         (rect.width().round() as u32, rect.height().round() as u32)
     );
-    let green = pixels_near(&png, egui::Color32::from_rgb(0x73, 0xbf, 0x69));
+    let green = support::pixels_near(&png, egui::Color32::from_rgb(0x73, 0xbf, 0x69));
     assert!(green > 500, "info-level green: {green} pixels");
-}
-
-/// Pixels within a small distance of `color`.
-fn pixels_near(image: &image::RgbaImage, color: egui::Color32) -> usize {
-    image
-        .pixels()
-        .filter(|p| {
-            let [r, g, b, _] = p.0;
-            r.abs_diff(color.r()) <= 12
-                && g.abs_diff(color.g()) <= 12
-                && b.abs_diff(color.b()) <= 12
-        })
-        .count()
 }

@@ -304,13 +304,17 @@ fn the_traceql_editor_completes_tags_and_values_from_tempo() {
 /// A Tempo traces panel that has searched `{ status = error }` and lists its two traces;
 /// the replay serves the story trace by id when `serve_story`.
 fn searched_tempo(serve_story: bool) -> (Replay, Harness<'static, SignalscopeApp>, PanelId) {
-    let tempo = Replay::start(move |path, _: &Query| match path {
+    searched(Replay::start(move |path, _: &Query| match path {
         "/api/search" => (200, JSON, fixture("tempo/search-traceql-status-error.json")),
         p if serve_story && p == format!("/api/v2/traces/{STORY}") => {
             (200, JSON, fixture("tempo/trace-v2.json"))
         }
         _ => go_not_found(),
-    });
+    }))
+}
+
+/// A traces panel on `tempo` that has searched `{ status = error }` and lists what it found.
+fn searched(tempo: Replay) -> (Replay, Harness<'static, SignalscopeApp>, PanelId) {
     let (mut h, panel) = harness(
         SourceKind::Tempo,
         &tempo.url,
@@ -731,20 +735,7 @@ fn diff_on_a_listed_trace_compares_it_with_the_open_one() {
         p if p == format!("/api/v2/traces/{OTHER}") => (200, JSON, other_body.clone()),
         _ => go_not_found(),
     });
-    let (mut h, panel) = harness(
-        SourceKind::Tempo,
-        &tempo.url,
-        TracesPanel {
-            traceql: "{ status = error }".into(),
-            ..TracesPanel::default()
-        },
-        |_| {},
-    );
-    h.run_steps(2);
-    h.get_by_label("Search traces").click();
-    support::step_until(&mut h, "the search", |h| {
-        h.query_by_label("frontend: GET /checkout").is_some()
-    });
+    let (tempo, mut h, panel) = searched(tempo);
     h.run_steps(2);
     assert!(
         h.query_by_label("Diff").is_none(),

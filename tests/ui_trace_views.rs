@@ -192,6 +192,41 @@ struct PanelHost {
     actions: Vec<Action>,
 }
 
+/// A traces panel alone, listing `list`, that keeps every action it returns.
+fn panel_host(
+    id: PanelId,
+    list: Vec<TraceSummary>,
+    size: egui::Vec2,
+) -> Harness<'static, PanelHost> {
+    Harness::builder().with_size(size).build_ui_state(
+        move |ui, host: &mut PanelHost| {
+            let actions = traces_panel_ui(
+                ui,
+                TracesPanelView {
+                    id,
+                    spec: &mut host.spec,
+                    loading: false,
+                    last: Some(Ok(&host.list)),
+                    open_trace: None,
+                    opening: None,
+                    results_graph: None,
+                    results_graph_progress: None,
+                    zone: TimeZoneChoice::Utc,
+                    connections: &[],
+                    focus: &mut None,
+                    completion: None,
+                },
+            );
+            host.actions.extend(actions);
+        },
+        PanelHost {
+            spec: TracesPanel::default(),
+            list,
+            actions: Vec::new(),
+        },
+    )
+}
+
 fn followed_traces(actions: &[Action]) -> Vec<(TraceId, Option<SpanId>)> {
     actions
         .iter()
@@ -212,35 +247,7 @@ fn a_click_on_a_scatter_point_opens_its_trace() {
         summary(2, 20, 250, 1),
         summary(3, 40, 80, 0),
     ];
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1000.0, 600.0))
-        .build_ui_state(
-            |ui, host: &mut PanelHost| {
-                let actions = traces_panel_ui(
-                    ui,
-                    TracesPanelView {
-                        id: PanelId(1),
-                        spec: &mut host.spec,
-                        loading: false,
-                        last: Some(Ok(&host.list)),
-                        open_trace: None,
-                        opening: None,
-                        results_graph: None,
-                        results_graph_progress: None,
-                        zone: TimeZoneChoice::Utc,
-                        connections: &[],
-                        focus: &mut None,
-                        completion: None,
-                    },
-                );
-                host.actions.extend(actions);
-            },
-            PanelHost {
-                spec: TracesPanel::default(),
-                list: list.clone(),
-                actions: Vec::new(),
-            },
-        );
+    let mut h = panel_host(PanelId(1), list.clone(), egui::vec2(1000.0, 600.0));
     h.run_steps(3);
     // The slow error trace is the highest point, and the middle one in time.
     let points: Vec<egui::Rect> = list
@@ -351,19 +358,6 @@ fn the_span_pane_lists_events_links_resource_and_scope() {
     assert_eq!(followed_traces(&h.state().0).len(), 1);
 }
 
-/// Pixels within a small distance of `color`.
-fn pixels_near(image: &image::RgbaImage, color: egui::Color32) -> usize {
-    image
-        .pixels()
-        .filter(|p| {
-            let [r, g, b, _] = p.0;
-            r.abs_diff(color.r()) <= 12
-                && g.abs_diff(color.g()) <= 12
-                && b.abs_diff(color.b()) <= 12
-        })
-        .count()
-}
-
 /// `render --view service-graph` draws the graph: B's failing frontend -> db calls make a red
 /// arrow and label, which the statistics table of the same trace has none of.
 #[test]
@@ -393,7 +387,7 @@ fn the_headless_render_draws_the_service_graph() {
             zone: TimeZoneChoice::Utc,
         };
         let image = render_panel(&mut renderer, &snapshot, &options).expect("renders");
-        pixels_near(&image, egui::Color32::from_rgb(0xf2, 0x49, 0x5c))
+        support::pixels_near(&image, egui::Color32::from_rgb(0xf2, 0x49, 0x5c))
     };
     let graph = red(TraceView::ServiceGraph);
     let statistics = red(TraceView::Statistics);
@@ -457,35 +451,7 @@ fn the_service_graph_of_a_large_trace_is_built_off_the_frame() {
 #[test]
 fn a_traces_panel_exports_as_png_and_is_removed_from_its_menu() {
     // The menu's entries, on the panel alone: Export as PNG… asks where (no path yet).
-    let mut host = Harness::builder()
-        .with_size(egui::vec2(1000.0, 600.0))
-        .build_ui_state(
-            |ui, host: &mut PanelHost| {
-                let actions = traces_panel_ui(
-                    ui,
-                    TracesPanelView {
-                        id: PanelId(7),
-                        spec: &mut host.spec,
-                        loading: false,
-                        last: Some(Ok(&host.list)),
-                        open_trace: None,
-                        opening: None,
-                        results_graph: None,
-                        results_graph_progress: None,
-                        zone: TimeZoneChoice::Utc,
-                        connections: &[],
-                        focus: &mut None,
-                        completion: None,
-                    },
-                );
-                host.actions.extend(actions);
-            },
-            PanelHost {
-                spec: TracesPanel::default(),
-                list: vec![],
-                actions: Vec::new(),
-            },
-        );
+    let mut host = panel_host(PanelId(7), vec![], egui::vec2(1000.0, 600.0));
     host.get_by_label("Panel menu").click();
     host.run_steps(2);
     host.get_by_label("Export as PNG…").click();
@@ -564,7 +530,7 @@ fn a_traces_panel_exports_as_png_and_is_removed_from_its_menu() {
         png.dimensions(),
         (rect.width().round() as u32, rect.height().round() as u32)
     );
-    let red = pixels_near(&png, egui::Color32::from_rgb(0xf2, 0x49, 0x5c));
+    let red = support::pixels_near(&png, egui::Color32::from_rgb(0xf2, 0x49, 0x5c));
     assert!(red > 50, "the failing span's error mark: {red} pixels");
 
     h.get_by_label("Panel menu").click();
@@ -647,35 +613,7 @@ fn the_trace_list_sorts_as_chosen() {
         summary(2, 20, 250, 1),
         summary(3, 40, 80, 3),
     ];
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1000.0, 700.0))
-        .build_ui_state(
-            |ui, host: &mut PanelHost| {
-                let actions = traces_panel_ui(
-                    ui,
-                    TracesPanelView {
-                        id: PanelId(1),
-                        spec: &mut host.spec,
-                        loading: false,
-                        last: Some(Ok(&host.list)),
-                        open_trace: None,
-                        opening: None,
-                        results_graph: None,
-                        results_graph_progress: None,
-                        zone: TimeZoneChoice::Utc,
-                        connections: &[],
-                        focus: &mut None,
-                        completion: None,
-                    },
-                );
-                host.actions.extend(actions);
-            },
-            PanelHost {
-                spec: TracesPanel::default(),
-                list,
-                actions: Vec::new(),
-            },
-        );
+    let mut h = panel_host(PanelId(1), list, egui::vec2(1000.0, 700.0));
     h.run_steps(2);
     // The rows from top to bottom, by their names.
     let rows = |h: &Harness<'_, PanelHost>| -> Vec<String> {

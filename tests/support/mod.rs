@@ -304,3 +304,16 @@ pub fn step_until<S>(
     }
     h.step();
 }
+
+/// Pixels of `image` within 12 of `color` in each channel: how much of a colour a picture shows.
+pub fn pixels_near(image: &image::RgbaImage, color: egui::Color32) -> usize {
+    image
+        .pixels()
+        .filter(|p| {
+            let [r, g, b, _] = p.0;
+            r.abs_diff(color.r()) <= 12
+                && g.abs_diff(color.g()) <= 12
+                && b.abs_diff(color.b()) <= 12
+        })
+        .count()
+}
