@@ -168,18 +168,7 @@ fn find_next_match_details_and_a_long_line_over_200k_lines() {
 
     // Export as PNG (where the panel menu's dialog leads): the panel at its size on screen,
     // drawn with its lines, whose volume bars and level marks are the info level's green.
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("logs.png");
-    h.state_mut().export_panel_png(panel, out.clone());
-    support::step_until(&mut h, "the export", |h| {
-        h.query_by_label_contains("Exported").is_some()
-    });
-    let rect = h.state().panel_rect(panel).expect("panel drawn");
-    let png = image::open(&out).expect("a readable PNG").to_rgba8();
-    assert_eq!(
-        png.dimensions(),
-        (rect.width().round() as u32, rect.height().round() as u32)
-    );
+    let png = support::exported_panel(&mut h, panel);
     let green = support::pixels_near(&png, egui::Color32::from_rgb(0x73, 0xbf, 0x69));
     assert!(green > 500, "info-level green: {green} pixels");
 }

@@ -8,8 +8,7 @@ mod support;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use signalscope::analysis::AnalysedTrace;
-use signalscope::app::{SignalscopeApp, Startup};
-use signalscope::fetch::Runtime;
+use signalscope::app::SignalscopeApp;
 use signalscope::model::synthetic_trace::bare_span;
 use signalscope::model::{
     AttrValue, SpanEvent, SpanId, SpanLink, SpanStatus, TimeZoneChoice, Trace, TraceId,
@@ -80,19 +79,7 @@ fn open(h: &mut Harness<'static, SignalscopeApp>, trace: Trace) -> PanelId {
 
 /// An app showing trace A, pinned as the baseline, then trace B.
 fn compared() -> Harness<'static, SignalscopeApp> {
-    let app = SignalscopeApp::new(
-        Arc::new(Runtime::new().unwrap()),
-        Startup {
-            workspace: Workspace::default(),
-            path: None,
-            load_error: None,
-            run_now: vec![],
-            local: None,
-        },
-    );
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1400.0, 1000.0))
-        .build_ui_state(|ui, app: &mut SignalscopeApp| app.frame_ui(ui), app);
+    let mut h = support::app_harness(Workspace::default(), egui::vec2(1400.0, 1000.0));
     open(&mut h, trace_a());
     h.get_by_label("Compare").click();
     h.run_steps(2);
@@ -421,19 +408,7 @@ fn the_service_graph_of_a_large_trace_is_built_off_the_frame() {
         edge.errors,
         if edge.errors == 1 { "" } else { "s" },
     );
-    let app = SignalscopeApp::new(
-        Arc::new(Runtime::new().unwrap()),
-        Startup {
-            workspace: Workspace::default(),
-            path: None,
-            load_error: None,
-            run_now: vec![],
-            local: None,
-        },
-    );
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1400.0, 1000.0))
-        .build_ui_state(|ui, app: &mut SignalscopeApp| app.frame_ui(ui), app);
+    let mut h = support::app_harness(Workspace::default(), egui::vec2(1400.0, 1000.0));
     open(&mut h, trace);
     h.get_by_label("Service graph").click();
     support::step_until(&mut h, "the service graph", |h| {
@@ -504,32 +479,9 @@ fn a_traces_panel_exports_as_png_and_is_removed_from_its_menu() {
     );
 
     // In the app: the file written where the dialog would point.
-    let app = SignalscopeApp::new(
-        Arc::new(Runtime::new().unwrap()),
-        Startup {
-            workspace: Workspace::default(),
-            path: None,
-            load_error: None,
-            run_now: vec![],
-            local: None,
-        },
-    );
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1400.0, 1000.0))
-        .build_ui_state(|ui, app: &mut SignalscopeApp| app.frame_ui(ui), app);
+    let mut h = support::app_harness(Workspace::default(), egui::vec2(1400.0, 1000.0));
     let panel = open(&mut h, trace_b());
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("trace.png");
-    h.state_mut().export_panel_png(panel, out.clone());
-    support::step_until(&mut h, "the export", |h| {
-        h.query_by_label_contains("Exported").is_some()
-    });
-    let rect = h.state().panel_rect(panel).expect("panel drawn");
-    let png = image::open(&out).expect("a readable PNG").to_rgba8();
-    assert_eq!(
-        png.dimensions(),
-        (rect.width().round() as u32, rect.height().round() as u32)
-    );
+    let png = support::exported_panel(&mut h, panel);
     let red = support::pixels_near(&png, egui::Color32::from_rgb(0xf2, 0x49, 0x5c));
     assert!(red > 50, "the failing span's error mark: {red} pixels");
 
@@ -558,19 +510,7 @@ fn a_panel_viewed_alone_takes_the_whole_height_until_esc() {
             kind,
         });
     }
-    let app = SignalscopeApp::new(
-        Arc::new(Runtime::new().unwrap()),
-        Startup {
-            workspace: ws,
-            path: None,
-            load_error: None,
-            run_now: vec![],
-            local: None,
-        },
-    );
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1400.0, 1200.0))
-        .build_ui_state(|ui, app: &mut SignalscopeApp| app.frame_ui(ui), app);
+    let mut h = support::app_harness(ws, egui::vec2(1400.0, 1200.0));
     let traces = open(&mut h, trace_b());
     assert_eq!(traces, PanelId(2));
     let shared = h.state().panel_rect(traces).expect("drawn").height();

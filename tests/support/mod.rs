@@ -317,3 +317,47 @@ pub fn pixels_near(image: &image::RgbaImage, color: egui::Color32) -> usize {
         })
         .count()
 }
+
+/// The app on `workspace` (no Local store, nothing run at start) in a window of `size`.
+pub fn app_harness(
+    workspace: signalscope::workspace::Workspace,
+    size: egui::Vec2,
+) -> egui_kittest::Harness<'static, signalscope::app::SignalscopeApp> {
+    use signalscope::app::{SignalscopeApp, Startup};
+    let app = SignalscopeApp::new(
+        std::sync::Arc::new(signalscope::fetch::Runtime::new().expect("runtime")),
+        Startup {
+            workspace,
+            path: None,
+            load_error: None,
+            run_now: vec![],
+            local: None,
+        },
+    );
+    egui_kittest::Harness::builder()
+        .with_size(size)
+        .build_ui_state(|ui, app: &mut SignalscopeApp| app.frame_ui(ui), app)
+}
+
+/// Exports `panel` as PNG (where the panel menu's dialog leads) and reads the file back,
+/// checking it has the panel's size on screen (the harness draws at 1 px per point).
+pub fn exported_panel(
+    h: &mut egui_kittest::Harness<'_, signalscope::app::SignalscopeApp>,
+    panel: signalscope::workspace::PanelId,
+) -> image::RgbaImage {
+    use egui_kittest::kittest::Queryable as _;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("panel.png");
+    h.state_mut().export_panel_png(panel, out.clone());
+    step_until(h, "the export", |h| {
+        h.query_by_label_contains("Exported").is_some()
+    });
+    let rect = h.state().panel_rect(panel).expect("panel drawn");
+    let png = image::open(&out).expect("a readable PNG").to_rgba8();
+    assert_eq!(
+        png.dimensions(),
+        (rect.width().round() as u32, rect.height().round() as u32),
+        "the panel's size on screen"
+    );
+    png
+}
