@@ -180,14 +180,8 @@ impl SignalscopeApp {
                     return;
                 };
                 let name = format!("trace-{}.json", trace.trace.trace_id);
-                let job = self.runtime.spawn(self.waker(), move |_| async move {
-                    rfd::AsyncFileDialog::new()
-                        .set_title("Save trace as OTLP/JSON")
-                        .set_file_name(name)
-                        .add_filter("OTLP/JSON", &["json"])
-                        .save_file()
-                        .await
-                        .map(|f| f.path().to_owned())
+                let job = self.runtime.spawn(self.waker(), move |_| {
+                    ask_save_path("Save trace as OTLP/JSON", name, "OTLP/JSON", &["json"])
                 });
                 self.file_jobs.push(FileJob::SaveTracePath(panel, job));
             }
@@ -200,14 +194,9 @@ impl SignalscopeApp {
                     .workspace
                     .panel(panel)
                     .map_or("panel".to_owned(), |p| file_stem(&p.title));
-                let job = self.runtime.spawn(self.waker(), move |_| async move {
-                    rfd::AsyncFileDialog::new()
-                        .set_title("Export panel as PNG")
-                        .set_file_name(format!("{name}.png"))
-                        .add_filter("PNG image", &["png"])
-                        .save_file()
-                        .await
-                        .map(|f| f.path().to_owned())
+                let job = self.runtime.spawn(self.waker(), move |_| {
+                    let name = format!("{name}.png");
+                    ask_save_path("Export panel as PNG", name, "PNG image", &["png"])
                 });
                 self.file_jobs.push(FileJob::ExportPath(panel, job));
             }
@@ -281,4 +270,21 @@ impl SignalscopeApp {
             }
         }
     }
+}
+
+/// Where the user wants a file saved, from the native save dialog (run on the async workers,
+/// so the window keeps drawing); `None` when the dialog is cancelled.
+async fn ask_save_path(
+    title: &'static str,
+    file_name: String,
+    filter: &'static str,
+    extensions: &'static [&'static str],
+) -> Option<PathBuf> {
+    rfd::AsyncFileDialog::new()
+        .set_title(title)
+        .set_file_name(file_name)
+        .add_filter(filter, extensions)
+        .save_file()
+        .await
+        .map(|f| f.path().to_owned())
 }
