@@ -5,7 +5,6 @@ use super::time_axis::format_time;
 use super::traces_panel::format_duration_ns;
 use crate::analysis::AnalysedTrace;
 use crate::model::TimeZoneChoice;
-use egui::RichText;
 
 /// `Trace 4bf92f… · frontend: GET /checkout · started 2026-11-24 07:53:09.123 · 100.00 ms · 4 services ·
 /// depth 2 · 4 spans · 1 error`; the root is the first span of the tree.
@@ -43,11 +42,29 @@ fn plural(n: u64, what: &str) -> String {
     }
 }
 
+/// The summary as one label, its error count in the error colour when there are errors.
 pub fn trace_header_ui(ui: &mut egui::Ui, trace: &AnalysedTrace, zone: TimeZoneChoice) {
-    let text = RichText::new(trace_summary(trace, zone)).strong();
-    if trace.error_count > 0 {
-        ui.colored_label(ui.visuals().error_fg_color, text);
+    let text = trace_summary(trace, zone);
+    let errors = plural(trace.error_count, "error");
+    let (head, tail) = text.split_at(text.len() - errors.len());
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let strong = ui.visuals().strong_text_color();
+    let tail_color = if trace.error_count > 0 {
+        ui.visuals().error_fg_color
     } else {
-        ui.label(text);
+        strong
+    };
+    let mut job = egui::text::LayoutJob::default();
+    for (part, color) in [(head, strong), (tail, tail_color)] {
+        job.append(
+            part,
+            0.0,
+            egui::TextFormat {
+                font_id: font.clone(),
+                color,
+                ..Default::default()
+            },
+        );
     }
+    ui.label(job);
 }
