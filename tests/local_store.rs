@@ -88,7 +88,7 @@ fn spans_from_three_services_assemble_into_one_trace() {
 }
 
 #[test]
-fn trace_search_filters_by_service_operation_errors_and_attribute() {
+fn trace_search_filters_by_service_operation_errors_and_attributes() {
     let store = LocalStore::default();
     loaded(&store);
     let all = local::find_traces(&store, &TraceQuery::default());
@@ -112,8 +112,24 @@ fn trace_search_filters_by_service_operation_errors_and_attribute() {
     );
     assert_eq!(q(|q| q.service = Some("nope".into())).len(), 0);
     assert_eq!(q(|q| q.min_duration_ns = u64::MAX / 2).len(), 0);
-    let with_attr = q(|q| q.attribute = Some(("http.response.status_code".into(), "402".into())));
+    let with_attr = q(|q| q.attributes = vec![("http.response.status_code".into(), "402".into())]);
     assert_eq!(with_attr.len(), 1, "{with_attr:?}");
+    // Several attributes must hold on one span, as Jaeger's tags do: checkout's call to
+    // payment carries both of these, but no span is both a 402 and a Postgres query.
+    let one_span = q(|q| {
+        q.attributes = vec![
+            ("http.response.status_code".into(), "402".into()),
+            ("server.address".into(), "payment.shop.svc".into()),
+        ]
+    });
+    assert_eq!(one_span.len(), 1, "{one_span:?}");
+    let two_spans = q(|q| {
+        q.attributes = vec![
+            ("http.response.status_code".into(), "402".into()),
+            ("db.system.name".into(), "postgresql".into()),
+        ]
+    });
+    assert!(two_spans.is_empty(), "{two_spans:?}");
 }
 
 #[test]

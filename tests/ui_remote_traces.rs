@@ -769,3 +769,64 @@ fn diff_on_a_listed_trace_compares_it_with_the_open_one() {
             .is_none()
     );
 }
+
+/// The *Attribute* field is read as Jaeger UI reads its tags (logfmt): several pairs, quoted
+/// values and bare keys reach Jaeger as `query.attributes`; an unclosed quote is named and
+/// nothing is asked.
+#[test]
+fn jaeger_tags_are_read_as_logfmt_and_a_bad_one_is_named() {
+    let jaeger = Replay::start(|path, _: &Query| match path {
+        "/api/v3/trace-summaries" => (200, JSON, fixture("jaeger/apiv3/FindTraceSummaries.json")),
+        _ => go_not_found(),
+    });
+    let (mut h, _) = harness(
+        SourceKind::Jaeger,
+        &jaeger.url,
+        TracesPanel {
+            service: "frontend".into(),
+            attribute: r#"region="eu"#.into(),
+            ..TracesPanel::default()
+        },
+        |_| {},
+    );
+    h.run_steps(2);
+    h.get_by_label("Search traces").click();
+    support::step_until(&mut h, "the refusal", |h| {
+        h.query_by_label_contains("Attribute: the value of region has no closing quote")
+            .is_some()
+    });
+    let searched = |jaeger: &Replay| {
+        jaeger
+            .requests()
+            .into_iter()
+            .filter(|(p, _)| p == "/api/v3/trace-summaries")
+            .collect::<Vec<_>>()
+    };
+    assert!(searched(&jaeger).is_empty(), "{:?}", jaeger.paths());
+
+    h.get_by_label("Attribute").click();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("Attribute")
+        .type_text(r#"region="eu west" error"#);
+    h.step();
+    h.get_by_label("Search traces").click();
+    support::step_until(&mut h, "the summaries", |h| {
+        h.query_by_label("frontend: HTTP GET /").is_some()
+    });
+    // (Leaving the field runs the search as the button does: one or two requests, the same.)
+    let requests = searched(&jaeger);
+    assert!(!requests.is_empty());
+    for (_, query) in requests {
+        let attributes: serde_json::Value = serde_json::from_str(
+            query
+                .get("query.attributes")
+                .expect("query.attributes sent"),
+        )
+        .expect("JSON");
+        assert_eq!(
+            attributes,
+            serde_json::json!({"region": "eu west", "error": "true"})
+        );
+    }
+}

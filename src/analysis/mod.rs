@@ -22,6 +22,7 @@ pub mod promql_syntax;
 pub mod service_graph;
 pub mod slo;
 pub mod stacking;
+pub mod tag_filter;
 pub mod trace_diff;
 pub mod trace_link;
 pub mod trace_list_order;

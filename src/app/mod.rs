@@ -795,8 +795,9 @@ impl SignalscopeApp {
                     return;
                 };
                 let q = panel_query::trace_query(&spec, (from, to));
-                self.runtime
-                    .spawn(waker, |_| panel_query::find_traces(store, q))
+                self.runtime.spawn(waker, |_| async move {
+                    panel_query::find_traces(store, q?).await
+                })
             }
         };
         state.job = Some(job);

@@ -45,22 +45,22 @@ pub fn log_query(spec: &LogsPanel, (from, to): (f64, f64)) -> Result<LogQuery, S
     })
 }
 
-/// The store query of a traces panel over `[from, to]` (Unix seconds).
-pub fn trace_query(spec: &TracesPanel, (from, to): (f64, f64)) -> TraceQuery {
-    TraceQuery {
+/// The store query of a traces panel over `[from, to]` (Unix seconds); an *Attribute* field
+/// that cannot be read is an error.
+pub fn trace_query(spec: &TracesPanel, (from, to): (f64, f64)) -> Result<TraceQuery, SourceError> {
+    let attributes = crate::analysis::tag_filter::parse_tag_filter(&spec.attribute)
+        .map_err(|e| SourceError::Config(format!("Attribute: {e}")))?;
+    Ok(TraceQuery {
         service: Some(spec.service.trim().to_owned()).filter(|s| !s.is_empty()),
         operation: Some(spec.operation.trim().to_owned()).filter(|s| !s.is_empty()),
-        attribute: spec
-            .attribute
-            .split_once('=')
-            .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned())),
+        attributes,
         min_duration_ns: (spec.min_duration_ms.max(0.0) * 1e6) as u64,
         max_duration_ns: spec.max_duration_ns(),
         errors_only: spec.errors_only,
         start_ns: ns(from),
         end_ns: ns(to),
         limit: spec.limit_or(crate::ui::traces_panel::TRACE_LIST_LIMIT),
-    }
+    })
 }
 
 /// Searches the store's logs over `range` (Unix seconds) off the async workers.
@@ -247,7 +247,7 @@ pub async fn fetch_panel(
         }
         PanelKind::Traces(spec) => {
             let store = store.ok_or_else(|| local_only("trace"))?;
-            find_traces(store, trace_query(&spec, range))
+            find_traces(store, trace_query(&spec, range)?)
                 .await
                 .map(Some)
         }

@@ -4,6 +4,7 @@
 use super::panel_state::PanelData;
 use crate::analysis::AnalysedTrace;
 use crate::analysis::service_graph::{ResultsServiceGraph, service_graph};
+use crate::analysis::tag_filter::parse_tag_filter;
 use crate::fetch::Progress;
 use crate::model::{Trace, TraceId};
 use crate::sources::jaeger::{JaegerClient, TraceSearch};
@@ -31,12 +32,8 @@ pub fn jaeger_search(
             "Jaeger searches one service at a time: type a service".into(),
         ));
     }
-    let tags = spec
-        .attribute
-        .split_whitespace()
-        .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| (k.to_owned(), v.trim_matches('"').to_owned()))
-        .collect();
+    let tags = parse_tag_filter(&spec.attribute)
+        .map_err(|e| SourceError::Config(format!("Attribute: {e}")))?;
     Ok(TraceSearch {
         service: service.to_owned(),
         operation: Some(spec.operation.trim().to_owned()).filter(|o| !o.is_empty()),
@@ -231,6 +228,22 @@ mod tests {
         assert_eq!(s.max_duration_ns, Some(1_500_000_000));
         assert_eq!(s.limit, 20);
         assert_eq!(tempo_search(&spec, (10.0, 20.0)).limit, 20);
+        spec.attribute = "error db.statement=\"select 1\"".into();
+        assert_eq!(
+            jaeger_search(&spec, (10.0, 20.0)).unwrap().tags,
+            [
+                ("error".to_owned(), "true".to_owned()),
+                ("db.statement".to_owned(), "select 1".to_owned())
+            ]
+        );
+        spec.attribute = "region=\"eu".into();
+        let err = jaeger_search(&spec, (10.0, 20.0)).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("Attribute: the value of region has no closing quote"),
+            "{err}"
+        );
+        spec.attribute.clear();
         spec.service.clear();
         assert!(jaeger_search(&spec, (10.0, 20.0)).is_err());
     }

@@ -242,7 +242,7 @@ impl SpanTable {
             let mut end = 0;
             let mut matched_service = service.is_none();
             let mut matched_operation = operation.is_none();
-            let mut matched_attr = q.attribute.is_none();
+            let mut matched_attr = q.attributes.is_empty();
             // Ordered by (has a parent, start): a parentless span wins, else the earliest.
             let mut root: Option<((bool, u64), u32, u32)> = None;
             for &(seq, row) in locations {
@@ -256,8 +256,11 @@ impl SpanTable {
                 end = end.max(c.end_ns[r]);
                 matched_service |= service == Some(c.service[r]);
                 matched_operation |= operation == Some(c.name[r]);
-                if let Some((k, v)) = &q.attribute {
-                    matched_attr |= c.arena.matches(strings, c.attrs[r].clone(), k, v);
+                if !matched_attr {
+                    matched_attr = q
+                        .attributes
+                        .iter()
+                        .all(|(k, v)| c.arena.matches(strings, c.attrs[r].clone(), k, v));
                 }
                 let candidate = (
                     (c.parent_id[r].is_some(), c.start_ns[r]),
@@ -317,8 +320,8 @@ impl SpanTable {
 pub struct TraceQuery {
     pub service: Option<String>,
     pub operation: Option<String>,
-    /// One attribute that some span of the trace must carry, compared as text.
-    pub attribute: Option<(String, String)>,
+    /// Attributes that one span of the trace must all carry, compared as text.
+    pub attributes: Vec<(String, String)>,
     pub min_duration_ns: u64,
     pub max_duration_ns: Option<u64>,
     pub errors_only: bool,
@@ -332,7 +335,7 @@ impl Default for TraceQuery {
         Self {
             service: None,
             operation: None,
-            attribute: None,
+            attributes: Vec::new(),
             min_duration_ns: 0,
             max_duration_ns: None,
             errors_only: false,

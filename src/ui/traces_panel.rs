@@ -139,7 +139,7 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
         let form = [
             ("Service", &mut spec.service, "all"),
             ("Operation", &mut spec.operation, "all"),
-            ("Attribute", &mut spec.attribute, "key=value"),
+            ("Attribute", &mut spec.attribute, "k=v k2=\"a b\""),
         ];
         // Tempo's filters are its TraceQL; the form is Jaeger's and the Local store's.
         let form = if kind == Some(SourceKind::Tempo) {
