@@ -236,7 +236,7 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
             }
             ui.horizontal_wrapped(|ui| {
                 ui.label(RichText::new(format!("{} traces", list.len())).small().weak());
-                egui::ComboBox::from_label("Sort")
+                egui::ComboBox::new(("trace_sort", id), "Sort")
                     .selected_text(spec.order.label())
                     .show_ui(ui, |ui| {
                         for order in TraceOrder::ALL {
