@@ -768,6 +768,28 @@ fn diff_on_a_listed_trace_compares_it_with_the_open_one() {
         h.query_by_label_contains("The open trace is the baseline")
             .is_none()
     );
+
+    // Back: the story trace again, in the view it was shown in, without asking Tempo again.
+    let fetches = |tempo: &Replay| {
+        tempo
+            .paths()
+            .iter()
+            .filter(|p| p.starts_with("/api/v2/traces/"))
+            .count()
+    };
+    let asked = fetches(&tempo);
+    h.get_by_label("Back").click();
+    h.run_steps(3);
+    assert_eq!(
+        h.state().open_trace(panel).unwrap().trace_id.to_string(),
+        STORY
+    );
+    assert!(
+        h.query_by_label_contains("service/operation paths")
+            .is_none()
+    );
+    h.get_by_label("Find in trace");
+    assert_eq!(fetches(&tempo), asked);
 }
 
 /// The *Attribute* field is read as Jaeger UI reads its tags (logfmt): several pairs, quoted

@@ -41,6 +41,7 @@ impl SignalscopeApp {
             Action::CloseResultsGraph(id) => self.close_results_graph(id),
             Action::Follow(link) => self.follow(link, None),
             Action::FollowFrom(link, from) => self.follow(link, Some(from)),
+            Action::CompareWithOpen { panel, trace_id } => self.compare_with_open(panel, trace_id),
             Action::AddLogFilter { panel, filter } => self.add_log_filter(panel, &filter),
             Action::StartLive(id) => self.start_live(id),
             Action::ShowLogContext {

@@ -90,6 +90,22 @@ impl SignalscopeApp {
         self.resolve(link, from);
     }
 
+    /// Opens `trace_id` in `panel` itself (not where a link would go) in its Compare view, to
+    /// set against the trace open there; Back returns to that trace as it was shown.
+    pub(super) fn compare_with_open(&mut self, panel: PanelId, trace_id: TraceId) {
+        let here = self.place();
+        let link = Link::new(LinkTarget::Trace {
+            trace_id,
+            span: None,
+        });
+        self.history.go(here, format!("Diff: {}", link.label()));
+        if let Some(PanelKind::Traces(spec)) = self.workspace.panel_mut(panel).map(|p| &mut p.kind)
+        {
+            spec.view = crate::workspace::TraceView::Compare;
+        }
+        self.show_trace(panel, trace_id, None);
+    }
+
     /// Returns to the place before the last link.
     pub(super) fn go_back(&mut self) {
         let here = self.place();

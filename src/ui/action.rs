@@ -41,6 +41,12 @@ pub enum Action {
     Follow(Link),
     /// A link clicked inside a panel (the app adds which, to open the target beside it).
     FollowFrom(Link, PanelId),
+    /// Open a listed trace in this traces panel's Compare view, against the trace open there
+    /// (which the panel has pinned as baseline A): a *Diff* in its list, remembered for Back.
+    CompareWithOpen {
+        panel: PanelId,
+        trace_id: crate::model::TraceId,
+    },
     /// Add a label or field filter to a logs panel's query (a click in the line's details).
     AddLogFilter {
         panel: PanelId,

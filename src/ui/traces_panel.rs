@@ -329,11 +329,10 @@ pub fn traces_panel_ui(ui: &mut egui::Ui, view: TracesPanelView<'_>) -> Vec<Acti
                                     .clicked()
                             {
                                 pin_baseline(ui.ctx(), id, Arc::clone(a));
-                                spec.view = TraceView::Compare;
-                                actions.push(Action::Follow(Link::new(LinkTarget::Trace {
+                                actions.push(Action::CompareWithOpen {
+                                    panel: id,
                                     trace_id: t.trace_id,
-                                    span: None,
-                                })));
+                                });
                             }
                         });
                     }
