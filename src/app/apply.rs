@@ -33,7 +33,6 @@ impl SignalscopeApp {
                 if let Some(state) = self.panels.get_mut(&id)
                     && state.trace_job.take().is_some()
                 {
-                    state.opening = None;
                     self.notify("Opening the trace was cancelled", false);
                 }
             }

@@ -412,8 +412,7 @@ impl SignalscopeApp {
             super::trace_fetch::fetch_trace(conn, store, trace_id, progress)
         });
         let state = self.panels.entry(panel).or_default();
-        state.trace_job = Some(job);
-        state.opening = Some(trace_id);
+        state.trace_job = Some(super::panel_state::TraceJob { trace_id, job });
         state.focus = span.map(|s| (trace_id, s));
         // The trace takes the place of a service graph of the list.
         state.results_graph = None;
@@ -562,8 +561,7 @@ impl SignalscopeApp {
                 .map_err(|e| SourceError::Config(format!("analysing the trace stopped: {e}")))
         });
         let state = self.panels.entry(panel).or_default();
-        state.trace_job = Some(job);
-        state.opening = Some(trace_id);
+        state.trace_job = Some(super::panel_state::TraceJob { trace_id, job });
         panel
     }
 

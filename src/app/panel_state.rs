@@ -29,9 +29,7 @@ pub struct PanelState {
     /// The last finished query, shown while a new one loads.
     pub last: Option<Result<PanelData, SourceError>>,
     /// A trace being fetched for a traces panel, and the one on show.
-    pub trace_job: Option<Job<Result<AnalysedTrace, SourceError>>>,
-    /// The id of the trace `trace_job` is opening.
-    pub opening: Option<crate::model::TraceId>,
+    pub trace_job: Option<TraceJob>,
     pub open_trace: Option<Arc<AnalysedTrace>>,
     /// The service graph of a traces panel's listed traces: being built, and on show.
     pub results_graph_job: Option<Job<Result<ResultsServiceGraph, SourceError>>>,
@@ -46,12 +44,18 @@ pub struct PanelState {
     pub hidden_series: std::collections::HashSet<String>,
 }
 
+/// A trace being fetched or analysed, with its id.
+pub struct TraceJob {
+    pub trace_id: crate::model::TraceId,
+    pub job: Job<Result<AnalysedTrace, SourceError>>,
+}
+
 impl PanelState {
     /// The trace being opened, and how far it has got.
     pub fn trace_opening(&self) -> Option<crate::ui::traces_panel::TraceOpening> {
-        let job = self.trace_job.as_ref()?;
+        let TraceJob { trace_id, job } = self.trace_job.as_ref()?;
         Some(crate::ui::traces_panel::TraceOpening {
-            trace_id: self.opening?,
+            trace_id: *trace_id,
             elapsed: job.elapsed(),
             bytes: job.bytes_received(),
             spans: job.items_received(),
@@ -77,15 +81,12 @@ impl PanelState {
                 Err(job) => self.job = Some(job),
             }
         }
-        if let Some(job) = self.trace_job.take() {
+        if let Some(TraceJob { trace_id, job }) = self.trace_job.take() {
             match job.try_take() {
                 Ok(Ok(trace)) => self.open_trace = Some(Arc::new(trace)),
                 Ok(Err(e)) => failures.push(format!("Could not open the trace: {e}")),
-                Err(job) => self.trace_job = Some(job),
+                Err(job) => self.trace_job = Some(TraceJob { trace_id, job }),
             }
-        }
-        if self.trace_job.is_none() {
-            self.opening = None;
         }
         failures
     }
