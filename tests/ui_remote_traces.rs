@@ -61,6 +61,11 @@ fn harness(
     (h, panel)
 }
 
+/// A fresh traces panel on a Tempo at `url`.
+fn tempo_panel(url: &str) -> (Harness<'static, SignalscopeApp>, PanelId) {
+    harness(SourceKind::Tempo, url, TracesPanel::default(), |_| {})
+}
+
 #[test]
 fn tempo_traceql_search_lists_the_story_trace_and_a_click_opens_it() {
     let tempo = Replay::start(|path, q: &Query| match path {
@@ -73,12 +78,7 @@ fn tempo_traceql_search_lists_the_story_trace_and_a_click_opens_it() {
         p if p == format!("/api/v2/traces/{STORY}") => (200, JSON, fixture("tempo/trace-v2.json")),
         _ => go_not_found(),
     });
-    let (mut h, panel) = harness(
-        SourceKind::Tempo,
-        &tempo.url,
-        TracesPanel::default(),
-        |_| {},
-    );
+    let (mut h, panel) = tempo_panel(&tempo.url);
     h.run_steps(2);
     // Tempo's panel asks for TraceQL, not Jaeger's form.
     assert!(h.query_by_label("Service").is_none());
@@ -265,12 +265,7 @@ fn the_traceql_editor_completes_tags_and_values_from_tempo() {
         ),
         _ => go_not_found(),
     });
-    let (mut h, panel) = harness(
-        SourceKind::Tempo,
-        &tempo.url,
-        TracesPanel::default(),
-        |_| {},
-    );
+    let (mut h, panel) = tempo_panel(&tempo.url);
     h.run_steps(2);
     h.get_by_label("TraceQL").click();
     h.step();
@@ -546,12 +541,7 @@ fn a_pasted_trace_id_opens_from_the_panels_source() {
         p if p == format!("/api/v2/traces/{STORY}") => (200, JSON, fixture("tempo/trace-v2.json")),
         _ => go_not_found(),
     });
-    let (mut h, panel) = harness(
-        SourceKind::Tempo,
-        &tempo.url,
-        TracesPanel::default(),
-        |_| {},
-    );
+    let (mut h, panel) = tempo_panel(&tempo.url);
     h.run_steps(2);
     h.get_by_label("Trace ID").click();
     h.step();
@@ -675,12 +665,7 @@ fn held_back_tempo(body: Vec<u8>, first: usize) -> HeldBackTempo {
 #[test]
 fn a_slow_trace_shows_its_progress_and_can_be_cancelled() {
     let tempo = held_back_tempo(fixture("tempo/trace-v2.json"), 4096);
-    let (mut h, panel) = harness(
-        SourceKind::Tempo,
-        &tempo.url,
-        TracesPanel::default(),
-        |_| {},
-    );
+    let (mut h, panel) = tempo_panel(&tempo.url);
     h.run_steps(2);
     h.get_by_label("Trace ID").click();
     h.step();
