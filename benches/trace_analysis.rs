@@ -82,6 +82,10 @@ fn trace_analysis(c: &mut Criterion) {
     group.bench_function("TraceTree::new", |b| {
         b.iter(|| black_box(TraceTree::new(&trace)))
     });
+    // The trace header's depth, computed once per trace in `AnalysedTrace::new`.
+    group.bench_function("TraceTree::max_depth", |b| {
+        b.iter(|| black_box(tree.max_depth()))
+    });
     group.bench_function("visible_rows, nothing collapsed", |b| {
         b.iter(|| black_box(tree.visible_rows(&[] as &[u32])))
     });
